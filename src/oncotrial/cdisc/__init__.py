@@ -1,0 +1,1 @@
+"""CDISC ODM and SDTM mapping (pure)."""

@@ -1,0 +1,19 @@
+"""The `oncotrial` command line.
+
+Each command group lives in its own module and is registered here. Commands parse
+their arguments, call the domain or a service, and render the result (text or --json).
+Usage errors exit with status 2.
+"""
+
+from __future__ import annotations
+
+import click
+
+from oncotrial import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="oncotrial")
+def main() -> None:
+    """Run investigator-initiated oncology clinical trials."""
+

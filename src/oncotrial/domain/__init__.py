@@ -1,0 +1,1 @@
+"""Pure clinical-trial logic: no Django, no I/O beyond what callers pass in."""

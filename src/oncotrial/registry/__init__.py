@@ -1,0 +1,1 @@
+"""ClinicalTrials.gov records in and out (pure)."""
