@@ -7,6 +7,7 @@ dimension's canonical unit. Units are written as clinicians write them ("10^9/L"
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 
@@ -118,7 +119,9 @@ def parse_unit(text: str) -> Unit:
     key = _ALIASES_LOWER.get(key, key).lower()
     unit = _BY_SYMBOL.get(key)
     if unit is None:
-        raise UnknownUnitError(f"unknown unit {text!r}")
+        close = difflib.get_close_matches(text.strip(), [u.symbol for u in _UNITS], n=3)
+        hint = f" (did you mean {' or '.join(close)}?)" if close else ""
+        raise UnknownUnitError(f"unknown unit {text!r}{hint}")
     return unit
 
 

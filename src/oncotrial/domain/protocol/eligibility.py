@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field
 
 from oncotrial.domain.protocol.base import Strict
 from oncotrial.domain.protocol.rules import Rule
@@ -36,16 +36,3 @@ class Eligibility(Strict):
     """Screening variables beyond the built-in catalogue."""
     inclusion: list[Criterion] = []
     exclusion: list[Criterion] = []
-
-    @model_validator(mode="after")
-    def _age_range_is_ordered(self) -> Eligibility:
-        if (
-            self.min_age_years is not None
-            and self.max_age_years is not None
-            and self.min_age_years > self.max_age_years
-        ):
-            raise ValueError(
-                f"min_age_years ({self.min_age_years:g}) is above max_age_years "
-                f"({self.max_age_years:g})"
-            )
-        return self

@@ -223,6 +223,14 @@ def _variables(p: Protocol) -> dict[str, ScreeningVariable]:
 
 def _eligibility_rules(p: Protocol) -> list[Problem]:
     problems: list[Problem] = []
+    low, high = p.eligibility.min_age_years, p.eligibility.max_age_years
+    if low is not None and high is not None and low > high:
+        problems.append(
+            Problem(
+                ("eligibility", "max_age_years"),
+                f"max_age_years ({high:g}) is below min_age_years ({low:g})",
+            )
+        )
     variables = _variables(p)
     for section in ("inclusion", "exclusion"):
         for index, criterion in enumerate(getattr(p.eligibility, section)):
