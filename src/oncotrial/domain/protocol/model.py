@@ -43,6 +43,15 @@ class Assumption(Strict):
     note: str = Field(min_length=1)
 
 
+class Site(Strict):
+    """A place where the study enrols participants (a registry location)."""
+
+    id: Identifier
+    name: str = Field(min_length=1)
+    city: str | None = None
+    country: str | None = None
+
+
 class Protocol(Strict):
     format: Literal[1] = FORMAT_VERSION
     id: Identifier
@@ -59,6 +68,7 @@ class Protocol(Strict):
     endpoints: list[Endpoint] = Field(min_length=1)
     sample_size: SampleSize | None = None
     forms: list[Form] = []
+    sites: list[Site] = []
     assumptions: list[Assumption] = []
     source: str | None = None
     """Where the protocol came from (registry record, protocol document and version)."""
