@@ -223,3 +223,42 @@ def test_schema_is_a_json_schema_of_the_format() -> None:
     )
     assert set(schema["required"]) >= {"id", "version", "identification", "endpoints"}
     assert schema["additionalProperties"] is False
+
+
+def test_sample_size_methods_are_those_the_calculators_know() -> None:
+    from typing import get_args
+
+    from oncotrial.domain.design import SAMPLE_SIZE_METHODS
+    from oncotrial.domain.protocol.sample_size import SampleSizeMethod
+
+    assert set(get_args(SampleSizeMethod)) == {*SAMPLE_SIZE_METHODS, "descriptive"}
+
+
+def test_stated_sample_size_is_recomputed_and_a_difference_warned() -> None:
+    # Simon (1989) optimal design for p0 0.10, p1 0.30, alpha 0.05, power 0.80: n = 29.
+    data = _minimal()
+    data["identification"]["enrollment"]["target"] = 29
+    data["sample_size"] = {
+        "method": "simon-optimal",
+        "parameters": {"p0": 0.1, "p1": 0.3, "alpha": 0.05, "power": 0.8},
+        "target": 29,
+    }
+    assert _problems(data) == []
+    data["sample_size"]["target"] = 30
+    data["identification"]["enrollment"]["target"] = 30
+    [warning] = _problems(data)
+    assert warning.startswith(
+        "warning: sample_size.target: the protocol states 30 but simon-optimal with these "
+        "parameters gives 29"
+    )
+
+
+def test_bad_design_parameter_is_an_error_naming_it() -> None:
+    data = _minimal()
+    data["sample_size"] = {
+        "method": "simon-optimal",
+        "parameters": {"p0": 0.3, "p1": 0.1, "alpha": 0.05, "power": 0.8},
+        "target": 20,
+    }
+    [error] = _problems(data)
+    assert error.startswith("error: sample_size.parameters.p1: must be greater than p0")

@@ -3,7 +3,6 @@
 from oncotrial.domain.protocol.loader import (
     Validation,
     load_protocol,
-    register_check,
     validate_file,
     validate_text,
 )
@@ -16,7 +15,6 @@ __all__ = [
     "ProtocolError",
     "Validation",
     "load_protocol",
-    "register_check",
     "validate_file",
     "validate_text",
 ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path as FilePath
 
@@ -12,17 +11,8 @@ from oncotrial.domain.protocol.errors import problems_from_validation_error
 from oncotrial.domain.protocol.model import Protocol
 from oncotrial.domain.protocol.problems import Problem, ProtocolError
 from oncotrial.domain.protocol.references import check_references
+from oncotrial.domain.protocol.sample_size_check import check_sample_size
 from oncotrial.domain.protocol.yaml_source import read_yaml
-
-ProtocolCheck = Callable[[Protocol], list[Problem]]
-"""An extra check run on a protocol that parsed (e.g. recomputing its sample size)."""
-
-_extra_checks: list[ProtocolCheck] = []
-
-
-def register_check(check: ProtocolCheck) -> ProtocolCheck:
-    _extra_checks.append(check)
-    return check
 
 
 @dataclass(frozen=True)
@@ -62,8 +52,7 @@ def validate_text(text: str, filename: str = "<protocol>") -> Validation:
         protocol = None
     if protocol is not None:
         problems += check_references(protocol)
-        for check in _extra_checks:
-            problems += check(protocol)
+        problems += check_sample_size(protocol)
     located = [
         Problem(p.path, p.message, p.severity, p.line or source.line_of(p.path)) for p in problems
     ]

@@ -16,6 +16,7 @@ SampleSizeMethod = Literal[
     "survival-fms",
     "survival-wu",
     "survival-landmark",
+    "survival-landmark-exact",
     "descriptive",
 ]
 
