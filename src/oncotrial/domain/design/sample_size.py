@@ -153,12 +153,13 @@ def compute_sample_size(
         loss=loss,
         landmark=_number(parameters, "landmark"),
     )
+    where = f"{d2.landmark:g}" if d2.landmark is not None else "?"
     label = {
         "exponential": "exponential hazard test",
         "fms": "one-sample log-rank (Finkelstein et al. 2003)",
         "wu": "one-sample log-rank (Wu 2015)",
-        "landmark": f"survival at {d2.landmark:g} months, normal approximation",
-        "landmark-exact": f"survival at {d2.landmark:g} months, exact binomial",
+        "landmark": f"survival at {where} months, normal approximation",
+        "landmark-exact": f"survival at {where} months, exact binomial",
     }[sub]
     events = "" if d2.events is None else f", {d2.events} events"
     text = (
