@@ -10,6 +10,8 @@ from __future__ import annotations
 import click
 
 from oncotrial import __version__
+from oncotrial.cli.analyze import analyze
+from oncotrial.cli.design import design
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,3 +19,6 @@ from oncotrial import __version__
 def main() -> None:
     """Run investigator-initiated oncology clinical trials."""
 
+
+main.add_command(design)
+main.add_command(analyze)
