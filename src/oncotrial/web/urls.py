@@ -1,3 +1,28 @@
-from django.urls import path
+"""URLs of the oncotrial web app."""
 
-urlpatterns: list[object] = []
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+from django.views.generic import RedirectView
+from drf_spectacular.views import SpectacularAPIView
+
+from oncotrial.apps.studies import api as studies_api
+
+api_patterns = [
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("studies/", studies_api.StudyListApi.as_view(), name="studies-list"),
+    path("studies/<slug:key>/", studies_api.StudyDetailApi.as_view(), name="studies-detail"),
+]
+
+urlpatterns = [
+    path("", RedirectView.as_view(pattern_name="studies:list", permanent=False), name="home"),
+    path(
+        "login/",
+        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        name="login",
+    ),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("studies/", include("oncotrial.apps.studies.urls")),
+    path("api/", include((api_patterns, "api"))),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,55 @@
+"""Read queries for studies: the current protocol of each study, for views, API and CLI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from oncotrial.apps.studies.models import ProtocolVersion, Study
+from oncotrial.domain.protocol import Protocol
+
+
+@dataclass(frozen=True)
+class StudyView:
+    """A study with its current protocol version and the protocol itself."""
+
+    study: Study
+    version: ProtocolVersion
+    protocol: Protocol
+
+    @property
+    def key(self) -> str:
+        return self.study.key
+
+
+def protocol_of(version: ProtocolVersion) -> Protocol:
+    """The protocol stored in `version`, validated again from its JSON."""
+    return Protocol.model_validate(version.protocol)
+
+
+def current_version(study: Study) -> ProtocolVersion | None:
+    return study.versions.order_by("-sequence").first()
+
+
+def list_studies() -> list[StudyView]:
+    """Every study that has a protocol version, by key."""
+    studies = Study.objects.order_by("key").prefetch_related("versions")
+    views = []
+    for study in studies:
+        versions = sorted(study.versions.all(), key=lambda v: v.sequence, reverse=True)
+        if versions:
+            views.append(StudyView(study, versions[0], protocol_of(versions[0])))
+    return views
+
+
+def get_study(key: str) -> StudyView:
+    """The study `key` with its current protocol; raises Study.DoesNotExist."""
+    study = Study.objects.get(key=key)
+    version = current_version(study)
+    if version is None:
+        raise Study.DoesNotExist(f"study {key} has no protocol version")
+    return StudyView(study, version, protocol_of(version))
+
+
+def version_history(study: Study) -> list[ProtocolVersion]:
+    """The study's protocol versions, newest first."""
+    return list(study.versions.select_related("loaded_by").order_by("-sequence"))
