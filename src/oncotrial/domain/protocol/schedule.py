@@ -56,7 +56,9 @@ class Window(Strict):
 
 class VisitRepeat(Strict):
     every: int = Field(ge=1)
-    unit: TimeUnit
+    unit: TimeUnit | Literal["cycles"]
+    """`cycles`: treatment cycles of the regimen the subject is on (its cycle length), for
+    schedules written as "every 4 cycles" when regimens of different lengths are allowed."""
     until: list[StopCondition] = Field(min_length=1)
     max_count: int | None = Field(default=None, ge=1)
 
