@@ -11,7 +11,9 @@ import click
 
 from oncotrial import __version__
 from oncotrial.cli.analyze import analyze
+from oncotrial.cli.demo import demo
 from oncotrial.cli.design import design
+from oncotrial.cli.study import study
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -22,3 +24,5 @@ def main() -> None:
 
 main.add_command(design)
 main.add_command(analyze)
+main.add_command(study)
+main.add_command(demo)
