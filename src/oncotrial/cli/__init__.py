@@ -13,6 +13,7 @@ from oncotrial import __version__
 from oncotrial.cli.analyze import analyze
 from oncotrial.cli.demo import demo
 from oncotrial.cli.design import design
+from oncotrial.cli.recist import recist
 from oncotrial.cli.study import study
 
 
@@ -26,3 +27,4 @@ main.add_command(design)
 main.add_command(analyze)
 main.add_command(study)
 main.add_command(demo)
+main.add_command(recist)
