@@ -74,7 +74,9 @@ def simon_decision(
                 "stop for futility",
                 responses,
                 evaluated,
-                f"{head}: at most {r1} possible by patient {n1}, stop for futility",
+                f"{head} (<= {r1}): stop for futility"
+                if evaluated == n1
+                else f"{head}: at most {r1} possible by patient {n1}, stop for futility",
                 True,
             )
         need = r1 + 1 - responses
@@ -95,7 +97,9 @@ def simon_decision(
             "do not reject H0",
             responses,
             evaluated,
-            f"{head}: at most {r} possible by patient {n}, H0 not rejected",
+            f"{head} (<= {r}): H0 not rejected"
+            if evaluated == n
+            else f"{head}: at most {r} possible by patient {n}, H0 not rejected",
             True,
         )
     return InterimDecision(
