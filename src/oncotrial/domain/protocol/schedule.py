@@ -56,7 +56,7 @@ class Window(Strict):
 
 class VisitRepeat(Strict):
     every: int = Field(ge=1)
-    unit: TimeUnit | Literal["cycles"]
+    unit: Literal["days", "weeks", "months", "cycles"]
     """`cycles`: treatment cycles of the regimen the subject is on (its cycle length), for
     schedules written as "every 4 cycles" when regimens of different lengths are allowed."""
     until: list[StopCondition] = Field(min_length=1)
