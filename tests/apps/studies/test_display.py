@@ -17,6 +17,7 @@ def rule(data: object):
         ({"field": "anc", "op": ">=", "value": 1.5, "unit": "10^9/L"}, "ANC ≥ 1.5 ×10^9/L"),
         ({"field": "bilirubin", "op": "<=", "value": 1.5, "unit": "xULN"}, "Bilirubin ≤ 1.5 × ULN"),
         ({"field": "age", "op": "between", "value": [18, 70]}, "Age 18–70"),
+        ({"field": "age", "op": "between", "value": [18, 70], "unit": "years"}, "Age 18–70 years"),
         (
             {"field": "life_expectancy", "op": ">", "value": 3, "unit": "months"},
             "Life expectancy > 3 months",

@@ -110,7 +110,7 @@ def _condition_text(c: Condition, labels: dict[str, str]) -> str:
     name = _field_name(c.field, labels)
     values: Sequence[object] = c.value if isinstance(c.value, list) else [c.value]
     if c.op == "between" and len(values) == 2:
-        return f"{name} {quantity(values[0], c.unit)}–{quantity(values[1], c.unit)}"  # type: ignore[arg-type]
+        return f"{name} {number(values[0])}–{quantity(values[1], c.unit)}"  # type: ignore[arg-type]
     if c.op in ("in", "not_in"):
         listed = ", ".join(number(v) for v in values)
         verb = "is one of" if c.op == "in" else "is none of"
@@ -180,13 +180,6 @@ def fractionation_text(f: Fractionation) -> str:
     return ", ".join(parts)
 
 
-def dose_text(i: Intervention) -> str:
-    if i.dose is not None:
-        text = quantity(i.dose.value, i.dose.unit)
-        return f"{text} ({i.dose_text})" if i.dose_text else text
-    return i.dose_text or ""
-
-
 def intervention_schedule(i: Intervention) -> str:
     parts = []
     if i.frequency:
@@ -203,6 +196,10 @@ def window_text(w: Window) -> str:
         return "—"
     if w.before == w.after:
         return f"±{w.before} d"
+    if not w.after:
+        return f"−{w.before} d"
+    if not w.before:
+        return f"+{w.after} d"
     return f"−{w.before} / +{w.after} d"
 
 
@@ -283,3 +280,37 @@ def phase_text(phase: str) -> str:
     if phase.startswith("early_phase"):
         return f"Early phase {phase.removeprefix('early_phase')}"
     return f"Phase {phase.removeprefix('phase')}"
+
+
+SAMPLE_SIZE_METHODS: dict[str, str] = {
+    "simon-optimal": "Simon two-stage, optimal",
+    "simon-minimax": "Simon two-stage, minimax",
+    "binomial": "Single-stage exact binomial",
+    "survival-exponential": "Survival, exponential (one-sample log-rank)",
+    "survival-fms": "Survival, Finkelstein–Muzikansky–Schoenfeld",
+    "survival-wu": "Survival, Wu one-sample log-rank",
+    "survival-landmark": "Survival at a landmark",
+    "descriptive": "Descriptive (no formal calculation)",
+}
+
+SAMPLE_SIZE_PARAMETERS: dict[str, str] = {
+    "p0": "p0 (uninteresting response rate)",
+    "p1": "p1 (target response rate)",
+    "alpha": "α (type I error)",
+    "power": "Power",
+    "median0": "Median under H0 (months)",
+    "median1": "Median under H1 (months)",
+    "accrual": "Accrual (months)",
+    "followup": "Follow-up (months)",
+    "sides": "Sides",
+    "loss": "Loss to follow-up",
+    "landmark": "Landmark (months)",
+}
+
+
+def sample_size_method(method: str) -> str:
+    return SAMPLE_SIZE_METHODS.get(method, humanize(method))
+
+
+def sample_size_parameter(name: str) -> str:
+    return SAMPLE_SIZE_PARAMETERS.get(name, humanize(name))

@@ -35,6 +35,9 @@ def study_context(view: selectors.StudyView) -> dict[str, Any]:
     anchors = display.anchor_labels(p)
     interventions = {i.id: i for i in p.design.interventions}
     arm_ids = {i: [a.label for a in p.design.arms if i in a.interventions] for i in interventions}
+    if len(p.design.arms) > 1:
+        everywhere = {i for i, arms in arm_ids.items() if len(arms) == len(p.design.arms)}
+        arm_ids.update({i: ["All arms"] for i in everywhere})
     assessments = p.schedule.assessments
     visits = p.schedule.visits
     grid = [
@@ -55,6 +58,9 @@ def study_context(view: selectors.StudyView) -> dict[str, Any]:
         "arms": [
             {
                 "arm": arm,
+                "arm_notes": any(
+                    a.description or a.assignment_rule or a.assignment_text for a in p.design.arms
+                ),
                 "interventions": [interventions[i] for i in arm.interventions],
                 "assignment": display.rule_text(arm.assignment_rule, labels)
                 if arm.assignment_rule

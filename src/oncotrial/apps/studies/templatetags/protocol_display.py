@@ -25,11 +25,6 @@ def quantity(q: object) -> str:
 
 
 @register.filter
-def dose(intervention: object) -> str:
-    return display.dose_text(intervention)  # type: ignore[arg-type]
-
-
-@register.filter
 def intervention_schedule(intervention: object) -> str:
     return display.intervention_schedule(intervention)  # type: ignore[arg-type]
 
@@ -72,3 +67,13 @@ def lookup(mapping: dict[str, object], key: str) -> object:
 @register.filter
 def phase(value: str) -> str:
     return display.phase_text(value)
+
+
+@register.filter
+def sample_size_method(value: str) -> str:
+    return display.sample_size_method(value)
+
+
+@register.filter
+def sample_size_parameter(value: str) -> str:
+    return display.sample_size_parameter(value)
