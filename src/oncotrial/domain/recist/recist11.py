@@ -123,7 +123,7 @@ def overall_response(
     return target
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Components:
     """RECIST 1.1 categories at one follow-up, plus what iRECIST needs to go further."""
 

@@ -265,13 +265,16 @@ def _check_dates(assessments: list[AssessmentIn]) -> list[Problem]:
 
 
 def _duplicates(assessment: AssessmentIn, day: str) -> list[Problem]:
-    ids = [t.id for t in assessment.targets]
-    ids += [n.id for n in assessment.non_targets]
-    ids += [n.id for n in assessment.new_lesions]
+    seen: set[str] = set()
+    repeated: list[str] = []
+    for lesions in (assessment.targets, assessment.non_targets, assessment.new_lesions):
+        for lesion in lesions:
+            if lesion.id in seen and lesion.id not in repeated:
+                repeated.append(lesion.id)
+            seen.add(lesion.id)
     return [
         Problem("lesion id listed more than once in this assessment", day, lesion_id)
-        for lesion_id, count in Counter(ids).items()
-        if count > 1
+        for lesion_id in repeated
     ]
 
 
