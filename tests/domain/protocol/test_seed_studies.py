@@ -269,6 +269,18 @@ def test_sirolimus_endpoints_and_design_assumptions() -> None:
     assert (parameters["alpha"], parameters["power"], parameters["loss"]) == (0.05, 0.8, 0.05)
 
 
+def test_sirolimus_stated_size_of_36_is_reproduced_by_its_design() -> None:
+    """Seed 000 states 36 patients; the landmark reading (survival at 3 months, 50 % vs
+    2^(-1/2) = 70.7 %, one-sided 0.05, power 0.8) needs 34, and 34 / 0.95 rounds up to 36."""
+    validation = validate_file(SIROLIMUS)
+    assert validation.ok
+    assert not [w for w in validation.warnings if w.path[0] == "sample_size"]
+    assert validation.protocol is not None
+    design = validation.protocol.sample_size
+    assert design is not None
+    assert (design.method, design.target) == ("survival-landmark", 36)
+
+
 def test_sirolimus_schedule() -> None:
     visits = {v["id"]: v for v in show_json(SIROLIMUS)["schedule"]["visits"]}
     assert visits["day1"]["day"] == 0
