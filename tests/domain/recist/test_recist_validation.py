@@ -149,3 +149,13 @@ def test_baseline_non_target_must_be_present() -> None:
     """RECIST 1.1 §3.2.2: non-target lesions are recorded as present at baseline."""
     found = problems(patient(visit(0, [tgt("T1", 20)], [nt("N1", status="absent")])))
     assert located(found) == {(day(0), "N1")}
+
+
+def test_lesion_listed_twice_in_one_assessment() -> None:
+    """Issue 4 bad input: a lesion id appears once per assessment, or its size is ambiguous."""
+    found = problems(
+        patient(
+            visit(0, [tgt("T1", 20)]), visit(56, [{"id": "T1", "mm": 20}, {"id": "T1", "mm": 25}])
+        )
+    )
+    assert located(found) == {(day(56), "T1")}
