@@ -14,6 +14,7 @@ from oncotrial.cli.analyze import analyze
 from oncotrial.cli.demo import demo
 from oncotrial.cli.design import design
 from oncotrial.cli.recist import recist
+from oncotrial.cli.registry import registry
 from oncotrial.cli.study import study
 
 
@@ -28,3 +29,4 @@ main.add_command(analyze)
 main.add_command(study)
 main.add_command(demo)
 main.add_command(recist)
+main.add_command(registry)
