@@ -13,6 +13,7 @@ from oncotrial import __version__
 from oncotrial.cli.analyze import analyze
 from oncotrial.cli.demo import demo
 from oncotrial.cli.design import design
+from oncotrial.cli.protocol import protocol
 from oncotrial.cli.recist import recist
 from oncotrial.cli.registry import registry
 from oncotrial.cli.study import study
@@ -24,6 +25,7 @@ def main() -> None:
     """Run investigator-initiated oncology clinical trials."""
 
 
+main.add_command(protocol)
 main.add_command(design)
 main.add_command(analyze)
 main.add_command(study)
