@@ -602,11 +602,12 @@ def _washout_hits(text: str, section: Section) -> list[_Hit]:
         before = text[: m.start()]
         sentence_start = max(before.rfind("."), before.rfind(";"), -1) + 1
         subject = text[sentence_start : m.start()]
-        fields = _therapy_fields(subject)
+        negation = _match(r"\s*(?:no|not|without)\b", subject, re.I)
+        negated = negation is not None
+        fields = _therapy_fields(subject[negation.end() :] if negation else subject)
         if not fields:
             continue
         days = _days(_number(m.group("num")), m.group("unit"))
-        negated = bool(_match(r"\s*(?:no|not|without)\b", subject, re.I))
         if section == "exclusion" and not negated:
             op = "<="
             combine = "any"
@@ -669,7 +670,7 @@ def _words(*lines: str) -> list[str]:
 
 _PRIOR_CLASSES: list[tuple[str, str, str]] = [
     (
-        r"(?:anti-?PD-?1\s*/\s*(?:anti-?)?PD-?L1|PD-?1\s*/\s*PD-?L1|PD-?\(?L\)?1)"
+        r"(?:anti-?PD-?1\s*/\s*(?:anti-?)?PD-?L1|PD-?1\s*/\s*PD-?L1|PD-?\(L\)1)"
         r"(?:\s+(?:inhibitors?|antibod(?:y|ies)|blockade|therapy|agents?))?",
         "prior_pd1_pdl1_inhibitor",
         "Prior anti-PD-1 or anti-PD-L1 therapy",
@@ -760,12 +761,15 @@ def _prior_hits(text: str, section: Section) -> list[_Hit]:
 
     hits: list[_Hit] = []
     for m in _PRIOR.finditer(text):
-        found: list[tuple[str, str]] = []
+        positioned: list[tuple[int, str, str]] = []
         rest = m.group("terms")
         for pattern, field_id, label in _PRIOR_TERMS:
-            if _search(pattern, rest, re.I):
-                found.append((field_id, label))
+            term = _search(pattern, rest, re.I)
+            if term is not None:
+                positioned.append((term.start(), field_id, label))
+                rest = rest[: term.start()] + " " * (term.end() - term.start()) + rest[term.end() :]
                 rest = _sub(pattern, " ", rest, flags=re.I)
+        found = [(field_id, label) for _, field_id, label in sorted(positioned)]
         if not found or _content_words(rest):
             continue
         negated = bool(m.group("neg"))

@@ -114,7 +114,9 @@ def split_criteria(text: str) -> SplitCriteria:
             continue
         indent = _indent_of(line)
         content = line.strip()
-        bullet = _BULLET.match(content)
+        raw_content = raw_line.strip()
+        escaped_marker = raw_content[:2] in ("\\*", "\\-", "\\+")
+        bullet = None if escaped_marker else _BULLET.match(content)
         heading = None if bullet else _heading(content)
         if heading is not None:
             section = heading
@@ -123,7 +125,11 @@ def split_criteria(text: str) -> SplitCriteria:
             last = None
             previous_blank = True
             continue
-        if bullet is None and last is not None and _continues(last, indent, previous_blank):
+        if (
+            bullet is None
+            and last is not None
+            and _continues(last, indent, previous_blank, content)
+        ):
             last.text = f"{last.text} {content}"
             previous_blank = False
             continue
@@ -170,10 +176,17 @@ def split_criteria(text: str) -> SplitCriteria:
     return result
 
 
-def _continues(last: _Node, indent: int, previous_blank: bool) -> bool:
+def _continues(last: _Node, indent: int, previous_blank: bool, content: str) -> bool:
     """A plain line that continues the previous item (wrapped or a follow-on paragraph)."""
     if not last.bullet:
-        return not previous_blank and indent >= last.indent and not last.text.endswith(":")
+        # Plain lines: one item per line, unless the line goes on with a lower-case word
+        # (a wrapped sentence in a legacy record).
+        return (
+            not previous_blank
+            and indent >= last.indent
+            and not last.text.endswith(":")
+            and content[:1].islower()
+        )
     if previous_blank:
         return indent >= last.text_indent and indent > last.indent
     return indent > last.indent or indent >= last.text_indent

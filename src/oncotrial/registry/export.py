@@ -176,7 +176,7 @@ def export_study(protocol: Protocol) -> dict[str, Any]:
             "eligibilityCriteria": criteria_markdown(
                 elig.inclusion, elig.exclusion, headings="eligibility.inclusion" not in assumed
             )
-            or None,
+            or (None if "eligibility" in assumed else "Inclusion Criteria:\n\nExclusion Criteria:"),
             "healthyVolunteers": elig.healthy_volunteers,
             "sex": elig.sex.upper(),
             "minimumAge": _age(elig.min_age_years),

@@ -435,7 +435,9 @@ class _Builder:
         text = _str(module.get("eligibilityCriteria")) or ""
         split = split_criteria(text)
         self.warnings += split.warnings
-        if text and not split.has_headings:
+        if not text:
+            self.assume("eligibility", "the record has no eligibility criteria")
+        elif not split.has_headings:
             self.assume(
                 "eligibility.inclusion",
                 "the eligibility text has no inclusion / exclusion headings; every item was "
@@ -619,7 +621,9 @@ class _Builder:
         data["source"] = f"ClinicalTrials.gov {nct_id or 'record'}" + (
             f", last update posted {last_update}" if last_update else ""
         )
-        return _drop(data)
+        result = _drop(data)
+        result["eligibility"] = eligibility  # required even when the record gives nothing
+        return {k: result[k] for k in data if k in result}
 
 
 def _drop(data: dict[str, Any]) -> dict[str, Any]:
