@@ -72,6 +72,7 @@ def import_(paths: tuple[str, ...], out_dir: str, as_json: bool) -> None:
                         for w in result.written
                     ],
                     "failed": [{"source": f.source, "reason": f.reason} for f in result.failed],
+                    "duplicates": result.duplicates,
                 },
                 indent=2,
             )
@@ -86,6 +87,8 @@ def import_(paths: tuple[str, ...], out_dir: str, as_json: bool) -> None:
                 )
             for warning in w.warnings:
                 click.echo(f"{w.source}: warning: {warning}", err=True)
+        for duplicate in result.duplicates:
+            click.echo(f"warning: {duplicate}", err=True)
         for failure in result.failed:
             click.echo(f"{failure.source}: error: {failure.reason}", err=True)
         click.echo(

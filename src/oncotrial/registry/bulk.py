@@ -47,6 +47,18 @@ class BulkResult:
     written: list[Written] = field(default_factory=list)
     failed: list[Failure] = field(default_factory=list)
 
+    @property
+    def duplicates(self) -> list[str]:
+        """Protocol ids imported from more than one record (only one file is kept)."""
+        seen: dict[str, list[str]] = {}
+        for w in self.written:
+            seen.setdefault(w.protocol_id, []).append(w.source)
+        return [
+            f"{pid} comes from {', '.join(sources)}; only one {pid}.yaml is kept"
+            for pid, sources in seen.items()
+            if len(sources) > 1
+        ]
+
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
     """The record files named, with folders replaced by their .json / .xml files."""
