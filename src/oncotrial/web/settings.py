@@ -43,6 +43,11 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "django_htmx",
     "oncotrial.apps.studies",
+    "oncotrial.apps.accounts",
+    "oncotrial.apps.audit",
+    "oncotrial.apps.screening",
+    "oncotrial.apps.subjects",
+    "oncotrial.apps.visits",
 ]
 
 MIDDLEWARE = [

@@ -35,6 +35,14 @@ class TumourResponse(Strict):
     """The schedule assessment that captures tumour imaging."""
 
 
+class ConsentSpec(Strict):
+    """The informed consent form that goes with this protocol version."""
+
+    form_version: str = Field(min_length=1)
+    reconsent_required: bool = False
+    """True when subjects consented under an earlier protocol version must consent again."""
+
+
 class Assumption(Strict):
     """A gap in the source protocol filled with usual practice, recorded as such."""
 
@@ -65,6 +73,7 @@ class Protocol(Strict):
     schedule: Schedule
     tumour_response: TumourResponse | None = None
     safety: Safety
+    consent: ConsentSpec | None = None
     endpoints: list[Endpoint] = Field(min_length=1)
     sample_size: SampleSize | None = None
     forms: list[Form] = []

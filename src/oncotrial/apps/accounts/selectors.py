@@ -1,0 +1,54 @@
+"""Who may see and do what: every read of subject data is scoped through these."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+
+from oncotrial.apps.accounts.models import Membership, Site
+from oncotrial.apps.studies.models import Study
+from oncotrial.domain.permissions import Action, Role, allows
+
+
+def _memberships(user: Any, study: Study) -> list[Membership]:
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(Membership.objects.filter(user=user, study=study).select_related("site"))
+
+
+def studies_for(user: Any) -> QuerySet[Study]:
+    """Studies the user has any role in (every study for a superuser)."""
+    if not getattr(user, "is_authenticated", False):
+        return Study.objects.none()
+    if user.is_superuser:
+        return Study.objects.all()
+    return Study.objects.filter(memberships__user=user).distinct()
+
+
+def roles_at(user: Any, study: Study, site: Site | None = None) -> set[Role]:
+    """The user's roles in `study` that apply at `site` (study-wide roles apply at every
+    site). With no site: every role the user holds in the study."""
+    return {
+        Role(m.role)
+        for m in _memberships(user, study)
+        if site is None or m.site_id is None or m.site_id == site.pk
+    }
+
+
+def can(user: Any, study: Study, action: Action, site: Site | None = None) -> bool:
+    """May the user do `action` in `study` (at `site`, or at some site when None)?"""
+    return allows(roles_at(user, study, site), action)
+
+
+def sites_for(user: Any, study: Study, action: Action = Action.VIEW_SUBJECTS) -> QuerySet[Site]:
+    """The study's sites where the user may do `action`."""
+    memberships = [m for m in _memberships(user, study) if allows({Role(m.role)}, action)]
+    study_sites = Site.objects.filter(study_sites__study=study).distinct()
+    if any(m.site_id is None for m in memberships):
+        return study_sites
+    return study_sites.filter(pk__in={m.site_id for m in memberships})
+
+
+def study_sites(study: Study) -> QuerySet[Site]:
+    return Site.objects.filter(study_sites__study=study).order_by("code")
