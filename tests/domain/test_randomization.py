@@ -53,6 +53,7 @@ def test_reproducible_in_another_process() -> None:
     expected = "".join(
         generate_allocation_list(ONE_TO_ONE, [2, 4], 40, "recorded-seed", "ecog=0-1")
     )
+    assert outputs == {expected}
 
 
 def test_different_strata_and_seeds_differ() -> None:
