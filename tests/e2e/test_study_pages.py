@@ -4,7 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from oncotrial.apps.accounts.models import Membership
 from oncotrial.apps.studies.services import load_protocol_file
+from oncotrial.domain.permissions import Role
 
 REPO = Path(__file__).parents[2]
 FIXTURE = REPO / "tests" / "apps" / "fixtures" / "demo_trial.yaml"
@@ -21,10 +23,12 @@ def demo_user(django_user_model):
 
 
 @pytest.fixture
-def studies():
+def studies(demo_user):
     loaded = [load_protocol_file(FIXTURE).study]
     for seed in SEEDS:
         loaded.append(load_protocol_file(seed).study)
+    for study in loaded:
+        Membership.objects.create(user=demo_user, study=study, role=Role.INVESTIGATOR)
     return loaded
 
 

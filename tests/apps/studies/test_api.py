@@ -68,3 +68,14 @@ def test_schema_is_an_openapi_document(client):
     assert schema["openapi"].startswith("3.")
     assert "/api/studies/" in schema["paths"]
     assert "/api/studies/{key}/" in schema["paths"]
+
+
+def test_a_study_without_a_role_is_404_and_not_listed(client, django_user_model, loaded_study):
+    from rest_framework.authtoken.models import Token
+
+    outsider = django_user_model.objects.create_user(username="outsider", password="x-long-pw-1")
+    token = Token.objects.create(user=outsider)
+    headers = {"HTTP_AUTHORIZATION": f"Token {token.key}"}
+
+    assert client.get("/api/studies/", **headers).json() == []
+    assert client.get("/api/studies/demo_ildr/", **headers).status_code == 404

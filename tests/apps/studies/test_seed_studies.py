@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 from django.urls import reverse
 
+from oncotrial.apps.accounts.models import Membership
 from oncotrial.apps.studies.services import load_protocol_file
+from oncotrial.domain.permissions import Role
 
 SEEDS = sorted((Path(__file__).parents[3] / "studies").glob("*.yaml"))
 
@@ -20,6 +22,7 @@ pytestmark = [
 @pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
 def test_seed_study_loads_and_renders(client, user, path):
     study = load_protocol_file(path).study
+    Membership.objects.create(user=user, study=study, role=Role.INVESTIGATOR)
     client.force_login(user)
 
     page = client.get(reverse("studies:detail", args=[study.key]))
@@ -35,7 +38,8 @@ def test_seed_study_loads_and_renders(client, user, path):
 
 def test_study_list_shows_every_seed(client, user):
     for path in SEEDS:
-        load_protocol_file(path)
+        study = load_protocol_file(path).study
+        Membership.objects.create(user=user, study=study, role=Role.MONITOR)
     client.force_login(user)
 
     html = client.get(reverse("studies:list")).content.decode()

@@ -111,3 +111,16 @@ def test_unknown_study_is_404(client, user):
     client.force_login(user)
 
     assert client.get("/studies/nothing_here/").status_code == 404
+
+
+def test_a_study_without_a_role_is_neither_listed_nor_reachable(
+    client, django_user_model, loaded_study
+):
+    outsider = django_user_model.objects.create_user(username="outsider", password="x-long-pw-1")
+    client.force_login(outsider)
+
+    listing = client.get(reverse("studies:list")).content.decode()
+    page = client.get(reverse("studies:detail", args=["demo_ildr"]))
+
+    assert "demo_ildr" not in listing
+    assert page.status_code == 404

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oncotrial.apps.accounts import access
+from oncotrial.apps.accounts import selectors as access_selectors
 from oncotrial.apps.studies import selectors
-from oncotrial.apps.studies.models import Study
 
 
 class ProtocolVersionSerializer(serializers.Serializer):
@@ -53,16 +53,14 @@ def _summary(view: selectors.StudyView) -> dict[str, Any]:
 class StudyListApi(APIView):
     @extend_schema(responses=StudySummarySerializer(many=True), operation_id="studies_list")
     def get(self, request: Request) -> Response:
-        data = [_summary(v) for v in selectors.list_studies()]
+        visible = access_selectors.studies_for(request.user)
+        data = [_summary(v) for v in selectors.list_studies(visible)]
         return Response(StudySummarySerializer(data, many=True).data)
 
 
 class StudyDetailApi(APIView):
     @extend_schema(responses=StudyDetailSerializer, operation_id="studies_retrieve")
     def get(self, request: Request, key: str) -> Response:
-        try:
-            view = selectors.get_study(key)
-        except Study.DoesNotExist:
-            raise Http404 from None
+        view = access.study_for(request.user, key)
         data = {**_summary(view), "protocol": view.protocol.model_dump(mode="json", by_alias=True)}
         return Response(StudyDetailSerializer(data).data)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.db.models import QuerySet
+
 from oncotrial.apps.studies.models import ProtocolVersion, Study
 from oncotrial.domain.protocol import Protocol
 
@@ -30,9 +32,10 @@ def current_version(study: Study) -> ProtocolVersion | None:
     return study.versions.order_by("-sequence").first()
 
 
-def list_studies() -> list[StudyView]:
-    """Every study that has a protocol version, by key."""
-    studies = Study.objects.order_by("key").prefetch_related("versions")
+def list_studies(studies: QuerySet[Study] | None = None) -> list[StudyView]:
+    """The `studies` (every study when None) that have a protocol version, by key."""
+    studies = (Study.objects.all() if studies is None else studies).order_by("key")
+    studies = studies.prefetch_related("versions")
     views = []
     for study in studies:
         versions = sorted(study.versions.all(), key=lambda v: v.sequence, reverse=True)

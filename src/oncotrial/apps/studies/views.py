@@ -5,24 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from oncotrial.apps.accounts import access
+from oncotrial.apps.accounts import selectors as access_selectors
 from oncotrial.apps.studies import display, selectors
-from oncotrial.apps.studies.models import Study
 
 
 @login_required
 def study_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "studies/study_list.html", {"studies": selectors.list_studies()})
+    visible = access_selectors.studies_for(request.user)
+    return render(request, "studies/study_list.html", {"studies": selectors.list_studies(visible)})
 
 
 @login_required
 def study_detail(request: HttpRequest, key: str) -> HttpResponse:
-    try:
-        view = selectors.get_study(key)
-    except Study.DoesNotExist:
-        raise Http404(f"No study {key}") from None
+    view = access.study_for(request.user, key)
     context = study_context(view)
     context["history"] = selectors.version_history(view.study)
     return render(request, "studies/study_detail.html", context)
