@@ -39,3 +39,188 @@ def loaded_study(db, protocol_file: Path):
 @pytest.fixture
 def user(db, django_user_model):
     return django_user_model.objects.create_user(username="reader", password="a-long-pass-123")
+
+
+# --------------------------------------------------------------------------- conduct
+# Sites, people in each role and screened candidates, for the enrollment and visit tests.
+
+SEED_STUDIES = Path(__file__).resolve().parents[2] / "studies"
+
+
+@pytest.fixture
+def conduct_admin(db, django_user_model):
+    """The superuser who sets studies up (writes the set-up audit records)."""
+    return django_user_model.objects.create_superuser(
+        username="setup-admin", password="a-long-pass-123"
+    )
+
+
+@pytest.fixture
+def conduct_study(db, conduct_admin):
+    """Load a protocol (a file in studies/ by name, or a path) with sites S01 (prefix 01)
+    and S02 (prefix 02); returns the Study."""
+    from oncotrial.apps.accounts import services as account_services
+    from oncotrial.apps.studies.services import load_protocol_file
+
+    def load(name_or_path: str | Path):
+        path = Path(name_or_path)
+        if not path.is_absolute():
+            path = SEED_STUDIES / path
+        study = load_protocol_file(path).study
+        for code, prefix in (("S01", "01"), ("S02", "02")):
+            site = account_services.add_site(conduct_admin, code=code, name=f"Hospital {code}")
+            account_services.add_study_site(conduct_admin, study, site, prefix)
+        return study
+
+    return load
+
+
+@pytest.fixture
+def conduct_member(db, django_user_model, conduct_admin):
+    """Create a user holding `role` in `study` at site `site_code` (None: all sites)."""
+    from oncotrial.apps.accounts import services as account_services
+    from oncotrial.apps.accounts.models import Site
+    from oncotrial.domain.permissions import Role
+
+    def make(study, role: str | Role, site_code: str | None = "S01", username: str = ""):
+        role = Role(role)
+        username = username or f"{role.value}-{site_code or 'all'}-{study.key}"[:150]
+        user, _ = django_user_model.objects.get_or_create(username=username)
+        user.set_password("a-long-pass-123")
+        user.save()
+        site = Site.objects.get(code=site_code) if site_code else None
+        account_services.grant_role(conduct_admin, user, study, role, site)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def conduct_candidate(db, conduct_admin):
+    """Create a screening candidate directly through the models: screening values, and
+    (unless told otherwise) consent and an investigator's confirmation of eligibility."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from oncotrial.apps.accounts.models import Site
+    from oncotrial.apps.screening.models import (
+        Candidate,
+        Consent,
+        EligibilityConfirmation,
+        ScreeningValue,
+    )
+    from oncotrial.apps.studies.selectors import current_version
+
+    counter = iter(range(1, 10_000))
+
+    def make(
+        study,
+        site_code: str = "S01",
+        *,
+        values: dict | None = None,
+        consent: bool = True,
+        confirmed: bool = True,
+        screening_date: dt.date = dt.date(2024, 1, 2),
+        number: str = "",
+    ):
+        version = current_version(study)
+        now = timezone.now()
+        candidate = Candidate.objects.create(
+            study=study,
+            site=Site.objects.get(code=site_code),
+            screening_number=number or f"SCR-{site_code}-{next(counter):03d}",
+            protocol_version=version,
+            screening_date=screening_date,
+            registered_at=now,
+            registered_by=conduct_admin,
+            status=Candidate.Status.ELIGIBLE if confirmed else Candidate.Status.SCREENING,
+        )
+        for variable, value in (values or {}).items():
+            ScreeningValue.objects.create(
+                candidate=candidate,
+                variable=variable,
+                value=value,
+                recorded_at=now,
+                recorded_by=conduct_admin,
+            )
+        if consent:
+            Consent.objects.create(
+                candidate=candidate,
+                protocol_version=version,
+                form_version=version.label,
+                consented_at=now,
+                obtained_by=conduct_admin,
+                recorded_at=now,
+            )
+        if confirmed:
+            EligibilityConfirmation.objects.create(
+                candidate=candidate,
+                confirmed_at=now,
+                confirmed_by=conduct_admin,
+                evaluation={"outcome": "eligible", "criteria": []},
+            )
+        return candidate
+
+    return make
+
+
+# --------------------------------------------------------------------------- conduct
+
+SEED_STUDIES = Path(__file__).resolve().parents[2] / "studies"
+
+
+@pytest.fixture
+def sarcoma_study(db):
+    """The anlotinib + toripalimab sarcoma trial, loaded from its seed protocol file."""
+    from oncotrial.apps.studies.services import load_protocol_file
+
+    return load_protocol_file(SEED_STUDIES / "anlotinib-toripalimab-sarcoma.yaml").study
+
+
+@pytest.fixture
+def study_sites(db, sarcoma_study):
+    """Two sites taking part in the sarcoma trial: {"SH01": site, "BJ02": site}."""
+    from oncotrial.apps.accounts.services import add_site, add_study_site
+
+    sites = {}
+    for code, name, prefix in [("SH01", "Shanghai", "01"), ("BJ02", "Beijing", "02")]:
+        sites[code] = add_site(None, code=code, name=f"{name} Cancer Hospital")
+        add_study_site(None, sarcoma_study, sites[code], prefix)
+    return sites
+
+
+@pytest.fixture
+def staff(db, django_user_model, sarcoma_study, study_sites):
+    """One user per role in the sarcoma trial, keyed by role value: site roles at SH01,
+    study-wide roles (administrator, statistician, data manager, monitor) at every site.
+    Every password is "a-long-pass-123"."""
+    from oncotrial.apps.accounts.services import grant_role
+    from oncotrial.domain.permissions import Role
+
+    site_roles = {Role.INVESTIGATOR, Role.COORDINATOR}
+    people = {}
+    for role in Role:
+        person = django_user_model.objects.create_user(
+            username=f"sts_{role.value}", password="a-long-pass-123"
+        )
+        site = study_sites["SH01"] if role in site_roles else None
+        grant_role(None, person, sarcoma_study, role, site)
+        people[role.value] = person
+    return people
+
+
+@pytest.fixture
+def other_site_staff(db, django_user_model, sarcoma_study, study_sites):
+    """An investigator and a coordinator of site BJ02 only: {"investigator": …, …}."""
+    from oncotrial.apps.accounts.services import grant_role
+    from oncotrial.domain.permissions import Role
+
+    people = {}
+    for role in (Role.INVESTIGATOR, Role.COORDINATOR):
+        person = django_user_model.objects.create_user(
+            username=f"bj02_{role.value}", password="a-long-pass-123"
+        )
+        grant_role(None, person, sarcoma_study, role, study_sites["BJ02"])
+        people[role.value] = person
+    return people

@@ -1,0 +1,103 @@
+"""Read queries for subjects, always scoped by the user's site memberships.
+
+A subject of a site the user does not belong to is not in any queryset returned here,
+so reaching it by number raises `Subject.DoesNotExist` (a 404 in views and the API).
+The concealed allocation list is only returned to roles allowed to see it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q, QuerySet
+
+from oncotrial.apps.accounts import selectors as access_selectors
+from oncotrial.apps.accounts.models import Site
+from oncotrial.apps.screening.models import Candidate
+from oncotrial.apps.studies.models import Study
+from oncotrial.apps.subjects.models import AllocationSlot, Subject
+from oncotrial.domain.permissions import Action
+
+
+def visible_sites(user: Any, study: Study) -> QuerySet[Site]:
+    """The study's sites whose subjects the user may see."""
+    return access_selectors.sites_for(user, study, Action.VIEW_SUBJECTS)
+
+
+def subjects_for(user: Any, study: Study, site: Site | None = None) -> QuerySet[Subject]:
+    """The study's subjects at the user's sites (at `site` only, if given)."""
+    subjects = Subject.objects.filter(study=study, site__in=visible_sites(user, study))
+    if site is not None:
+        subjects = subjects.filter(site=site)
+    return subjects.select_related("site", "protocol_version", "candidate").order_by(
+        "subject_number"
+    )
+
+
+def get_subject(user: Any, study: Study, number: str) -> Subject:
+    """The subject `number` if it is at one of the user's sites; else DoesNotExist."""
+    return subjects_for(user, study).get(subject_number=number)
+
+
+def candidate_for(user: Any, study: Study, screening_number: str) -> Candidate:
+    """A screening candidate at one of the user's sites; else DoesNotExist."""
+    return Candidate.objects.select_related("site").get(
+        study=study, screening_number=screening_number, site__in=visible_sites(user, study)
+    )
+
+
+@dataclass(frozen=True)
+class SiteCounts:
+    site: Site
+    screened: int
+    screen_failures: int
+    enrolled: int
+    on_treatment: int
+    in_follow_up: int
+
+
+def dashboard_counts(user: Any, study: Study) -> list[SiteCounts]:
+    """Per site the user may see: candidates screened, screen failures, subjects
+    enrolled, on treatment and in follow-up."""
+    sites = list(visible_sites(user, study).order_by("code"))
+    candidates = {
+        row["site"]: row
+        for row in Candidate.objects.filter(study=study, site__in=sites)
+        .values("site")
+        .annotate(
+            screened=Count("pk"),
+            failed=Count("pk", filter=Q(status=Candidate.Status.SCREEN_FAILED)),
+        )
+    }
+    subjects = {
+        row["site"]: row
+        for row in Subject.objects.filter(study=study, site__in=sites)
+        .values("site")
+        .annotate(
+            enrolled=Count("pk"),
+            treatment=Count("pk", filter=Q(status=Subject.Status.ON_TREATMENT)),
+            follow_up=Count("pk", filter=Q(status=Subject.Status.FOLLOW_UP)),
+        )
+    }
+    return [
+        SiteCounts(
+            site=site,
+            screened=candidates.get(site.pk, {}).get("screened", 0),
+            screen_failures=candidates.get(site.pk, {}).get("failed", 0),
+            enrolled=subjects.get(site.pk, {}).get("enrolled", 0),
+            on_treatment=subjects.get(site.pk, {}).get("treatment", 0),
+            in_follow_up=subjects.get(site.pk, {}).get("follow_up", 0),
+        )
+        for site in sites
+    ]
+
+
+def allocation_slots(user: Any, study: Study) -> QuerySet[AllocationSlot]:
+    """The concealed allocation list; PermissionDenied for roles that may not see it."""
+    if not access_selectors.can(user, study, Action.VIEW_ALLOCATION):
+        raise PermissionDenied("Your role does not allow seeing the allocation list.")
+    return AllocationSlot.objects.filter(allocation_list__study=study).order_by(
+        "stratum", "sequence"
+    )

@@ -1,0 +1,260 @@
+"""The write path for visit calendars: materialising a subject's schedule and recording
+what happened at each visit.
+
+Every function runs in one transaction and writes its audit records in it. Bad input
+raises `ValidationError` with messages per field; a change made from a stale copy of a
+visit raises `VersionConflict`; in both cases nothing changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from oncotrial.apps.accounts.access import require
+from oncotrial.apps.audit.services import AuditContext, record_create, record_update
+from oncotrial.apps.subjects.models import Subject
+from oncotrial.apps.visits.models import Visit
+from oncotrial.domain import calendar
+from oncotrial.domain.permissions import Action
+from oncotrial.domain.protocol import Protocol
+
+DEFAULT_HORIZON_YEARS = 5
+
+_CREATED_FIELDS = ["visit_id", "occurrence", "target_date", "window_start", "window_end"]
+_PLANNED_FIELDS = ("label", "anchor", "day", "target_date", "window_start", "window_end")
+
+
+class VersionConflict(Exception):
+    """The visit changed since the user read it (someone else saved first)."""
+
+    def __init__(self, visit: Visit, expected: int) -> None:
+        self.visit = visit
+        self.expected = expected
+        self.current = visit.version
+        super().__init__(
+            f"Visit {visit.label} was changed by someone else (version {visit.version}, "
+            f"you edited version {expected}); reload the page and try again."
+        )
+
+
+def _context(user: Any, subject: Subject, reason: str = "") -> AuditContext:
+    return AuditContext(
+        user,
+        study_key=subject.study.key,
+        site_code=subject.site.code,
+        subject_ref=subject.subject_number,
+        reason=reason,
+    )
+
+
+def horizon(subject: Subject, protocol: Protocol) -> dt.date:
+    """The last day repeating visits are planned up to: the protocol's maximum duration
+    from enrollment, else the study's completion date, else five years."""
+    if protocol.schedule.max_duration_months:
+        return calendar.calendar_horizon(protocol, subject.enrollment_date)
+    completion = protocol.identification.dates.completion
+    if completion is not None and completion > subject.enrollment_date:
+        return completion
+    return calendar.add_months(subject.enrollment_date, 12 * DEFAULT_HORIZON_YEARS)
+
+
+def anchor_dates(subject: Subject) -> dict[str, dt.date]:
+    """Every event date the subject's calendar can be timed from (or stopped by)."""
+    dates: dict[str, dt.date] = {"enrollment": subject.enrollment_date}
+    consent = subject.candidate.consents.filter(withdrawn_at__isnull=True).first()
+    if consent is not None:
+        dates["consent"] = timezone.localdate(consent.consented_at)
+    dates.update({e.anchor: e.date for e in subject.anchor_events.all()})
+    return dates
+
+
+def plan(subject: Subject, protocol: Protocol) -> list[calendar.PlannedVisit]:
+    """The visits the protocol plans for the subject as things stand. Raises
+    ValidationError when the plan cannot be made (e.g. visits counted in treatment cycles
+    whose length depends on a regimen the protocol leaves open)."""
+    try:
+        return calendar.materialise_calendar(
+            protocol,
+            anchor_dates(subject),
+            horizon(subject, protocol),
+            arm=subject.arm_id,
+        )
+    except calendar.CalendarError as exc:
+        raise ValidationError({"anchor": [f"Cannot plan the visits: {exc}."]}) from exc
+
+
+def as_planned(visit: Visit) -> calendar.PlannedVisit:
+    """A stored visit as the calendar domain sees it."""
+    return calendar.PlannedVisit(
+        visit_id=visit.visit_id,
+        label=visit.label,
+        occurrence=visit.occurrence,
+        anchor=visit.anchor,
+        day=visit.day,
+        target_date=visit.target_date,
+        window_start=visit.window_start,
+        window_end=visit.window_end,
+        kind="follow_up" if visit.is_follow_up else "visit",
+    )
+
+
+def materialise(user: Any, subject: Subject, protocol: Protocol) -> list[Visit]:
+    """Bring the subject's stored calendar in line with the protocol's plan.
+
+    New planned visits are created; planned visits not yet recorded follow a changed
+    anchor date; recorded visits (done or missed) are kept as they are; planned visits
+    no longer in the plan are cancelled (and restored if they come back).
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("materialise runs inside the caller's transaction")
+    context = _context(user, subject)
+    existing = {(v.visit_id, v.occurrence): v for v in subject.visits.select_for_update()}
+    planned = plan(subject, protocol)
+    seen: set[tuple[str, int]] = set()
+    created: list[Visit] = []
+    for p in planned:
+        key = (p.visit_id, p.occurrence)
+        seen.add(key)
+        visit = existing.get(key)
+        if visit is None:
+            created.append(
+                Visit(
+                    subject=subject,
+                    visit_id=p.visit_id,
+                    occurrence=p.occurrence,
+                    label=p.label,
+                    anchor=p.anchor,
+                    day=p.day,
+                    target_date=p.target_date,
+                    window_start=p.window_start,
+                    window_end=p.window_end,
+                    is_follow_up=p.kind == "follow_up",
+                )
+            )
+            continue
+        if _recorded(visit):
+            continue
+        changes: dict[str, tuple[Any, Any]] = {}
+        for name in _PLANNED_FIELDS:
+            new = getattr(p, name)
+            if getattr(visit, name) != new:
+                changes[name] = (getattr(visit, name), new)
+                setattr(visit, name, new)
+        if visit.cancelled:
+            changes["cancelled"] = (True, False)
+            visit.cancelled = False
+        if changes:
+            visit.version += 1
+            visit.save()
+            record_update(context, visit, changes)
+    if created:
+        Visit.objects.bulk_create(created)
+        for visit in created:
+            if visit.pk is None:  # a backend that does not return ids
+                visit = subject.visits.get(visit_id=visit.visit_id, occurrence=visit.occurrence)
+            record_create(context, visit, _CREATED_FIELDS)
+    for key, visit in existing.items():
+        if key not in seen and not visit.cancelled and not _recorded(visit):
+            visit.cancelled = True
+            visit.version += 1
+            visit.save(update_fields=["cancelled", "version"])
+            record_update(context, visit, {"cancelled": (False, True)})
+    return list(subject.visits.all())
+
+
+def _recorded(visit: Visit) -> bool:
+    return visit.actual_date is not None or visit.missed
+
+
+def _locked(user: Any, visit: Visit, expected_version: Any) -> Visit:
+    locked = (
+        Visit.objects.select_for_update()
+        .select_related("subject__study", "subject__site", "subject__candidate")
+        .get(pk=visit.pk)
+    )
+    require(user, locked.subject.study, Action.RECORD_VISITS, locked.subject.site)
+    try:
+        expected = int(expected_version)
+    except (TypeError, ValueError):
+        raise ValidationError(
+            {"expected_version": ["Give the version of the visit you edited."]}
+        ) from None
+    if expected != locked.version:
+        raise VersionConflict(locked, expected)
+    return locked
+
+
+@transaction.atomic
+def record_visit(
+    user: Any, visit: Visit, actual_date: dt.date, expected_version: int, *, reason: str = ""
+) -> Visit:
+    """Record the date a visit took place. Changing a date already recorded (or a visit
+    marked missed) needs a reason."""
+    visit = _locked(user, visit, expected_version)
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not isinstance(actual_date, dt.date):
+        errors["actual_date"] = ["Enter a valid date."]
+    elif actual_date > timezone.localdate():
+        errors["actual_date"] = ["The visit date cannot be in the future."]
+    elif actual_date < visit.subject.candidate.screening_date:
+        errors["actual_date"] = [
+            f"The visit date is before screening ({visit.subject.candidate.screening_date})."
+        ]
+    if visit.cancelled:
+        errors["visit"] = ["This visit is cancelled: it is no longer in the subject's plan."]
+    changing = (visit.actual_date is not None and visit.actual_date != actual_date) or visit.missed
+    if changing and not reason:
+        errors["reason"] = ["Give a reason for changing what was recorded."]
+    if errors:
+        raise ValidationError(errors)
+    if visit.actual_date == actual_date and not visit.missed:
+        return visit
+    changes = {
+        "actual_date": (visit.actual_date, actual_date),
+        "missed": (visit.missed, False),
+        "missed_reason": (visit.missed_reason, ""),
+    }
+    visit.actual_date = actual_date
+    visit.missed = False
+    visit.missed_reason = ""
+    return _save(user, visit, changes, reason)
+
+
+@transaction.atomic
+def mark_missed(user: Any, visit: Visit, reason: str, expected_version: int) -> Visit:
+    """Record that a visit did not take place, and why."""
+    visit = _locked(user, visit, expected_version)
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = ["Say why the visit was missed."]
+    if visit.cancelled:
+        errors["visit"] = ["This visit is cancelled: it is no longer in the subject's plan."]
+    if errors:
+        raise ValidationError(errors)
+    if visit.missed and visit.missed_reason == reason:
+        return visit
+    changes = {
+        "actual_date": (visit.actual_date, None),
+        "missed": (visit.missed, True),
+        "missed_reason": (visit.missed_reason, reason),
+    }
+    visit.actual_date = None
+    visit.missed = True
+    visit.missed_reason = reason
+    return _save(user, visit, changes, reason)
+
+
+def _save(user: Any, visit: Visit, changes: dict[str, tuple[Any, Any]], reason: str) -> Visit:
+    visit.recorded_at = timezone.now()
+    visit.recorded_by = user
+    visit.version += 1
+    visit.save()
+    record_update(_context(user, visit.subject, reason), visit, changes)
+    return visit
