@@ -1,0 +1,270 @@
+"""Visit calendars: materialised from anchor events, re-materialised when events are
+recorded, statuses on a given day, the worklist, recording visits and conflicts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+
+from oncotrial.apps.audit.models import AuditRecord
+from oncotrial.apps.subjects import services as subject_services
+from oncotrial.apps.subjects.models import AnchorEvent, Subject
+from oncotrial.apps.visits import selectors, services
+from oncotrial.apps.visits.models import Visit
+
+SIROLIMUS = "sirolimus-pancreatic-cancer.yaml"
+SURGERY = "surgery-liver-metastatic-pancreatic-cancer.yaml"
+ENROLLED_ON = dt.date(2024, 1, 10)
+FIRST_DOSE = dt.date(2024, 1, 15)
+
+
+@pytest.fixture
+def sirolimus(conduct_study):
+    return conduct_study(SIROLIMUS)
+
+
+@pytest.fixture
+def coordinator(sirolimus, conduct_member):
+    return conduct_member(sirolimus, "coordinator", "S01")
+
+
+@pytest.fixture
+def subject(sirolimus, coordinator, conduct_candidate):
+    subject = subject_services.enroll(coordinator, conduct_candidate(sirolimus), ENROLLED_ON)
+    subject_services.record_anchor_event(coordinator, subject, "first_dose", FIRST_DOSE)
+    subject.refresh_from_db()
+    return subject
+
+
+def _visit(subject, visit_id, occurrence=1):
+    return Visit.objects.get(subject=subject, visit_id=visit_id, occurrence=occurrence)
+
+
+def test_first_dose_materialises_markers_every_three_weeks_with_windows(subject):
+    assert subject.status == Subject.Status.ON_TREATMENT
+    baseline = _visit(subject, "baseline")
+    assert baseline.target_date == dt.date(2024, 1, 14)
+    assert (baseline.window_start, baseline.window_end) == (
+        dt.date(2024, 1, 1),
+        FIRST_DOSE - dt.timedelta(days=1),
+    )
+    markers = list(
+        Visit.objects.filter(subject=subject, visit_id="tumour_markers_q3w").order_by("occurrence")
+    )
+    assert [m.target_date for m in markers[:3]] == [
+        dt.date(2024, 2, 5),
+        dt.date(2024, 2, 26),
+        dt.date(2024, 3, 18),
+    ]
+    assert (markers[0].window_start, markers[0].window_end) == (
+        dt.date(2024, 2, 2),
+        dt.date(2024, 2, 8),
+    )
+    # planned up to the protocol's maximum duration (60 months from enrollment)
+    assert markers[-1].target_date <= dt.date(2029, 1, 10)
+    assert markers[-1].target_date + dt.timedelta(weeks=3) > dt.date(2029, 1, 10)
+    review = _visit(subject, "review_q3m")
+    assert review.target_date == FIRST_DOSE + dt.timedelta(days=91)
+    assert not Visit.objects.filter(subject=subject, is_follow_up=True).exists()
+
+
+def test_anchor_event_is_audited(subject):
+    event = AnchorEvent.objects.get(subject=subject, anchor="first_dose")
+    records = AuditRecord.objects.filter(entity="subjects.anchorevent", entity_id=str(event.pk))
+    assert {r.field: r.new_value for r in records}["date"] == "2024-01-15"
+    assert AuditRecord.objects.filter(
+        entity="subjects.subject", field="status", new_value="on_treatment"
+    ).exists()
+
+
+def test_progression_cancels_later_markers_and_keeps_recorded_visits(subject, coordinator):
+    first = _visit(subject, "tumour_markers_q3w", 1)
+    services.record_visit(coordinator, first, dt.date(2024, 2, 6), first.version)
+    second = _visit(subject, "tumour_markers_q3w", 2)
+    services.mark_missed(coordinator, second, "Patient in hospital", second.version)
+    subject_services.record_anchor_event(coordinator, subject, "progression", dt.date(2024, 3, 1))
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.actual_date == dt.date(2024, 2, 6)
+    assert not first.cancelled
+    assert second.missed
+    assert not second.cancelled
+    later = Visit.objects.filter(
+        subject=subject, visit_id="tumour_markers_q3w", target_date__gt=dt.date(2024, 3, 1)
+    )
+    assert later.exists()
+    assert all(v.cancelled for v in later)
+    assert (
+        AuditRecord.objects.filter(
+            entity="visits.visit",
+            field="cancelled",
+            new_value="true",
+            subject_ref=subject.subject_number,
+        ).count()
+        == later.count()
+    )
+    # the review every 3 months does not stop at progression
+    assert not _visit(subject, "review_q3m").cancelled
+
+
+def test_correcting_an_anchor_date_moves_unrecorded_visits_and_needs_a_reason(subject, coordinator):
+    with pytest.raises(ValidationError) as info:
+        subject_services.record_anchor_event(
+            coordinator, subject, "first_dose", dt.date(2024, 1, 16)
+        )
+    assert "reason" in info.value.message_dict
+    subject_services.record_anchor_event(
+        coordinator, subject, "first_dose", dt.date(2024, 1, 16), reason="Entry error"
+    )
+    assert _visit(subject, "tumour_markers_q3w").target_date == dt.date(2024, 2, 6)
+    assert AuditRecord.objects.filter(
+        entity="subjects.anchorevent", field="date", old_value="2024-01-15", reason="Entry error"
+    ).exists()
+
+
+def test_unknown_anchor_and_future_date_are_field_errors(subject, coordinator):
+    before = (AnchorEvent.objects.count(), AuditRecord.objects.count())
+    with pytest.raises(ValidationError) as info:
+        subject_services.record_anchor_event(coordinator, subject, "lunch", dt.date(2024, 2, 1))
+    assert "anchor" in info.value.message_dict
+    with pytest.raises(ValidationError) as info:
+        subject_services.record_anchor_event(
+            coordinator, subject, "progression", dt.date.today() + dt.timedelta(days=3)
+        )
+    assert "date" in info.value.message_dict
+    assert (AnchorEvent.objects.count(), AuditRecord.objects.count()) == before
+
+
+def test_surgery_brings_post_operative_visits(conduct_study, conduct_member, conduct_candidate):
+    study = conduct_study(SURGERY)
+    user = conduct_member(study, "investigator", "S01")
+    subject = subject_services.enroll(
+        user, conduct_candidate(study, values={"treated_before_study_start": False}), ENROLLED_ON
+    )
+    assert not Visit.objects.filter(subject=subject, anchor="surgery").exists()
+    surgery = dt.date(2024, 6, 3)
+    subject_services.record_anchor_event(user, subject, "surgery", surgery)
+    post_op = Visit.objects.filter(subject=subject, visit_id="postoperative_days").order_by(
+        "occurrence"
+    )
+    assert [v.target_date - surgery for v in post_op] == [
+        dt.timedelta(days=d) for d in (1, 3, 5, 7, 30)
+    ]
+    assert _visit(subject, "surgery_day").target_date == surgery
+
+
+def test_visit_statuses_on_a_given_day(subject, coordinator):
+    markers = _visit(subject, "tumour_markers_q3w", 1)  # window 2024-02-02 .. 2024-02-08
+
+    def status(today):
+        return {r.visit.pk: r.status for r in selectors.calendar(subject, today)}[markers.pk]
+
+    assert status(dt.date(2024, 2, 1)) == "upcoming"
+    assert status(dt.date(2024, 2, 2)) == "due"
+    assert status(dt.date(2024, 2, 8)) == "due"
+    assert status(dt.date(2024, 2, 9)) == "overdue"
+    services.record_visit(coordinator, markers, dt.date(2024, 2, 10), markers.version)
+    assert status(dt.date(2024, 2, 11)) == "done"
+    row = next(
+        r for r in selectors.calendar(subject, dt.date(2024, 2, 11)) if r.visit.pk == markers.pk
+    )
+    assert row.in_window is False
+    markers.refresh_from_db()
+    services.mark_missed(coordinator, markers, "Recorded on the wrong visit", markers.version)
+    assert status(dt.date(2024, 2, 11)) == "missed"
+
+
+def test_worklist_shows_due_and_overdue_visits_of_the_users_sites(
+    sirolimus, subject, conduct_member, conduct_candidate
+):
+    other = conduct_member(sirolimus, "coordinator", "S02")
+    elsewhere = subject_services.enroll(other, conduct_candidate(sirolimus, "S02"), ENROLLED_ON)
+    subject_services.record_anchor_event(other, elsewhere, "first_dose", FIRST_DOSE)
+    one = conduct_member(sirolimus, "coordinator", "S01", username="one")
+    today = dt.date(2024, 2, 3)
+    rows = selectors.worklist(one, sirolimus, today)
+    assert {r.visit.subject.subject_number for r in rows} == {"01-001"}
+    assert {r.status for r in rows} <= {"due", "overdue"}
+    assert [r.visit.target_date for r in rows] == sorted(r.visit.target_date for r in rows)
+    ids = [r.visit.visit_id for r in rows]
+    assert "tumour_markers_q3w" in ids
+    assert "baseline" in ids  # never recorded: overdue
+    assert {r.status for r in rows if r.visit.visit_id == "baseline"} == {"overdue"}
+    admin = conduct_member(sirolimus, "study_admin", None)
+    assert {
+        r.visit.subject.subject_number for r in selectors.worklist(admin, sirolimus, today)
+    } == {
+        "01-001",
+        "02-001",
+    }
+    from oncotrial.apps.accounts.models import Site
+
+    only_two = selectors.worklist(admin, sirolimus, today, site=Site.objects.get(code="S02"))
+    assert {r.visit.subject.subject_number for r in only_two} == {"02-001"}
+
+
+def test_record_visit_is_audited_and_a_changed_date_needs_a_reason(subject, coordinator):
+    visit = _visit(subject, "day1")
+    services.record_visit(coordinator, visit, FIRST_DOSE, visit.version)
+    visit.refresh_from_db()
+    assert (visit.actual_date, visit.version, visit.recorded_by) == (FIRST_DOSE, 2, coordinator)
+    assert AuditRecord.objects.filter(
+        entity="visits.visit", entity_id=str(visit.pk), field="actual_date", new_value="2024-01-15"
+    ).exists()
+    with pytest.raises(ValidationError) as info:
+        services.record_visit(coordinator, visit, dt.date(2024, 1, 16), visit.version)
+    assert "reason" in info.value.message_dict
+    services.record_visit(
+        coordinator, visit, dt.date(2024, 1, 16), visit.version, reason="Transcription error"
+    )
+    assert AuditRecord.objects.filter(
+        entity="visits.visit",
+        field="actual_date",
+        old_value="2024-01-15",
+        reason="Transcription error",
+    ).exists()
+
+
+def test_stale_version_is_a_conflict_and_changes_nothing(subject, coordinator):
+    visit = _visit(subject, "day1")
+    stale = visit.version
+    services.record_visit(coordinator, visit, FIRST_DOSE, stale)
+    before = AuditRecord.objects.count()
+    with pytest.raises(services.VersionConflict):
+        services.mark_missed(coordinator, visit, "Not seen", stale)
+    with pytest.raises(services.VersionConflict):
+        services.record_visit(coordinator, visit, dt.date(2024, 1, 16), stale, reason="x")
+    visit.refresh_from_db()
+    assert (visit.actual_date, visit.missed, visit.version) == (FIRST_DOSE, False, stale + 1)
+    assert AuditRecord.objects.count() == before
+
+
+def test_missed_needs_a_reason_and_future_dates_are_refused(subject, coordinator):
+    visit = _visit(subject, "day1")
+    with pytest.raises(ValidationError) as info:
+        services.mark_missed(coordinator, visit, "  ", visit.version)
+    assert "reason" in info.value.message_dict
+    with pytest.raises(ValidationError) as info:
+        services.record_visit(
+            coordinator, visit, dt.date.today() + dt.timedelta(days=1), visit.version
+        )
+    assert "actual_date" in info.value.message_dict
+    visit.refresh_from_db()
+    assert visit.version == 1
+
+
+def test_roles_that_may_not_record_visits_are_refused(sirolimus, subject, conduct_member):
+    visit = _visit(subject, "day1")
+    for user in (
+        conduct_member(sirolimus, "monitor", "S01"),
+        conduct_member(sirolimus, "coordinator", "S02"),
+        conduct_member(sirolimus, "statistician", None),
+    ):
+        with pytest.raises(PermissionDenied):
+            services.record_visit(user, visit, FIRST_DOSE, visit.version)
+        with pytest.raises(PermissionDenied):
+            subject_services.record_anchor_event(user, subject, "progression", FIRST_DOSE)
+    visit.refresh_from_db()
+    assert visit.actual_date is None
