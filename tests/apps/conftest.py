@@ -167,7 +167,15 @@ def conduct_candidate(db, conduct_admin):
 
 # --------------------------------------------------------------------------- conduct
 
-SEED_STUDIES = Path(__file__).resolve().parents[2] / "studies"
+STAFF_PASSWORD = "a-long-pass-123"
+
+
+@pytest.fixture(scope="session")
+def staff_password_hash() -> str:
+    """The hash of STAFF_PASSWORD, computed once (hashing is slow on purpose)."""
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(STAFF_PASSWORD)
 
 
 @pytest.fixture
@@ -191,18 +199,18 @@ def study_sites(db, sarcoma_study):
 
 
 @pytest.fixture
-def staff(db, django_user_model, sarcoma_study, study_sites):
+def staff(db, django_user_model, sarcoma_study, study_sites, staff_password_hash):
     """One user per role in the sarcoma trial, keyed by role value: site roles at SH01,
     study-wide roles (administrator, statistician, data manager, monitor) at every site.
-    Every password is "a-long-pass-123"."""
+    Every password is STAFF_PASSWORD."""
     from oncotrial.apps.accounts.services import grant_role
     from oncotrial.domain.permissions import Role
 
     site_roles = {Role.INVESTIGATOR, Role.COORDINATOR}
     people = {}
     for role in Role:
-        person = django_user_model.objects.create_user(
-            username=f"sts_{role.value}", password="a-long-pass-123"
+        person = django_user_model.objects.create(
+            username=f"sts_{role.value}", password=staff_password_hash
         )
         site = study_sites["SH01"] if role in site_roles else None
         grant_role(None, person, sarcoma_study, role, site)
@@ -211,15 +219,15 @@ def staff(db, django_user_model, sarcoma_study, study_sites):
 
 
 @pytest.fixture
-def other_site_staff(db, django_user_model, sarcoma_study, study_sites):
+def other_site_staff(db, django_user_model, sarcoma_study, study_sites, staff_password_hash):
     """An investigator and a coordinator of site BJ02 only: {"investigator": …, …}."""
     from oncotrial.apps.accounts.services import grant_role
     from oncotrial.domain.permissions import Role
 
     people = {}
     for role in (Role.INVESTIGATOR, Role.COORDINATOR):
-        person = django_user_model.objects.create_user(
-            username=f"bj02_{role.value}", password="a-long-pass-123"
+        person = django_user_model.objects.create(
+            username=f"bj02_{role.value}", password=staff_password_hash
         )
         grant_role(None, person, sarcoma_study, role, study_sites["BJ02"])
         people[role.value] = person
