@@ -12,6 +12,7 @@ api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("studies/", studies_api.StudyListApi.as_view(), name="studies-list"),
     path("studies/<slug:key>/", studies_api.StudyDetailApi.as_view(), name="studies-detail"),
+    path("studies/<slug:key>/", include("oncotrial.apps.screening.api_urls")),
 ]
 
 urlpatterns = [

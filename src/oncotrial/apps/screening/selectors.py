@@ -228,3 +228,8 @@ def _split_reasons(text: str) -> list[str]:
 
 def attestation_rows(candidate: Candidate) -> list[Attestation]:
     return list(candidate.attestations.select_related("attested_by"))
+
+
+def visible_site(user: Any, study: Study, code: str) -> Site | None:
+    """The study's site `code` if the user may see its subjects."""
+    return access.sites_for(user, study, Action.VIEW_SUBJECTS).filter(code=code).first()
