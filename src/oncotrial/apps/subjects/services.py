@@ -19,6 +19,7 @@ from oncotrial.apps.accounts.access import require
 from oncotrial.apps.accounts.models import StudySite
 from oncotrial.apps.audit.services import AuditContext, record_create, record_update
 from oncotrial.apps.screening.models import Candidate
+from oncotrial.apps.screening.services import consent_is_valid
 from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.studies.models import Study
 from oncotrial.apps.subjects.models import AllocationList, AllocationSlot, AnchorEvent, Subject
@@ -59,15 +60,6 @@ def _as_value(value: Any) -> Any:
         except ValueError:
             return value
     return value
-
-
-def _has_valid_consent(candidate: Candidate, current_version: Any) -> bool:
-    try:
-        from oncotrial.apps.screening.services import consent_is_valid
-    except ImportError:  # the screening services are not there yet
-        consent = candidate.consents.filter(withdrawn_at__isnull=True).first()
-        return consent is not None
-    return bool(consent_is_valid(candidate, current_version))
 
 
 def _has_confirmed_eligibility(candidate: Candidate) -> bool:
@@ -171,7 +163,7 @@ def enroll(
             f"Candidate {candidate.screening_number} is recorded as "
             f"{candidate.get_status_display().lower()}."
         )
-    if not _has_valid_consent(candidate, view.version):
+    if not consent_is_valid(candidate, view.version):
         errors.setdefault("consent", []).append(
             "No valid informed consent for the current protocol version is recorded."
         )
