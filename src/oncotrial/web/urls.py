@@ -7,11 +7,31 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from oncotrial.apps.studies import api as studies_api
+from oncotrial.apps.subjects import api as subjects_api
+from oncotrial.apps.visits import api as visits_api
 
 api_patterns = [
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("studies/", studies_api.StudyListApi.as_view(), name="studies-list"),
     path("studies/<slug:key>/", studies_api.StudyDetailApi.as_view(), name="studies-detail"),
+    path(
+        "studies/<slug:key>/subjects/", subjects_api.SubjectListApi.as_view(), name="subjects-list"
+    ),
+    path(
+        "studies/<slug:key>/subjects/<str:number>/",
+        subjects_api.SubjectDetailApi.as_view(),
+        name="subjects-detail",
+    ),
+    path(
+        "studies/<slug:key>/subjects/<str:number>/anchor-events/",
+        subjects_api.AnchorEventApi.as_view(),
+        name="subjects-anchor-events",
+    ),
+    path("studies/<slug:key>/dashboard/", subjects_api.DashboardApi.as_view(), name="dashboard"),
+    path(
+        "studies/<slug:key>/visits/<int:pk>/", visits_api.VisitApi.as_view(), name="visits-detail"
+    ),
+    path("studies/<slug:key>/worklist/", visits_api.WorklistApi.as_view(), name="worklist"),
     path("studies/<slug:key>/", include("oncotrial.apps.screening.api_urls")),
 ]
 
@@ -24,6 +44,8 @@ urlpatterns = [
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("studies/", include("oncotrial.apps.studies.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.subjects.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.visits.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]
