@@ -43,6 +43,7 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("studies/<slug:key>/screening/", include("oncotrial.apps.screening.urls")),
     path("studies/", include("oncotrial.apps.studies.urls")),
     path("studies/<slug:key>/", include("oncotrial.apps.subjects.urls")),
     path("studies/<slug:key>/", include("oncotrial.apps.visits.urls")),

@@ -69,9 +69,7 @@ def test_register_generates_a_number_per_site_and_audits_every_field(
     assert {r.site_code for r in records} == {"SH01"}
 
 
-def test_register_with_a_given_number_refuses_a_duplicate(
-    sarcoma_study, study_sites, coordinator
-):
+def test_register_with_a_given_number_refuses_a_duplicate(sarcoma_study, study_sites, coordinator):
     services.register_candidate(
         coordinator,
         sarcoma_study,
@@ -119,9 +117,7 @@ def test_roles_without_screen_cannot_register(sarcoma_study, study_sites, staff,
     assert Candidate.objects.count() == 0
 
 
-def test_a_coordinator_cannot_register_at_another_site(
-    sarcoma_study, study_sites, coordinator
-):
+def test_a_coordinator_cannot_register_at_another_site(sarcoma_study, study_sites, coordinator):
     with pytest.raises(PermissionDenied):
         services.register_candidate(
             coordinator, sarcoma_study, study_sites["BJ02"], screening_date=SCREENING_DATE
