@@ -76,8 +76,8 @@ class CalendarVisitSerializer(serializers.Serializer):
     cancelled = serializers.BooleanField(source="visit.cancelled")
     is_follow_up = serializers.BooleanField(source="visit.is_follow_up")
     version = serializers.IntegerField(source="visit.version")
-    status = serializers.ChoiceField(
-        choices=["upcoming", "due", "overdue", "done", "missed", "cancelled"]
+    status = serializers.CharField(
+        help_text="upcoming, due, overdue, done, missed, or cancelled (no longer planned)."
     )
     in_window = serializers.BooleanField(allow_null=True)
 
@@ -108,7 +108,7 @@ class AnchorEventInputSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, default="")
 
 
-class SiteCountsSerializer(serializers.Serializer):
+class DashboardSiteSerializer(serializers.Serializer):
     site = serializers.CharField(source="site.code")
     site_name = serializers.CharField(source="site.name")
     screened = serializers.IntegerField()
@@ -195,8 +195,8 @@ class AnchorEventApi(APIView):
 
 
 class DashboardApi(APIView):
-    @extend_schema(responses=SiteCountsSerializer(many=True), operation_id="subjects_dashboard")
+    @extend_schema(responses=DashboardSiteSerializer(many=True), operation_id="subjects_dashboard")
     def get(self, request: Request, key: str) -> Response:
         view = study_for(request.user, key, Action.VIEW_STUDY)
         counts = selectors.dashboard_counts(request.user, view.study)
-        return Response(SiteCountsSerializer(counts, many=True).data)
+        return Response(DashboardSiteSerializer(counts, many=True).data)
