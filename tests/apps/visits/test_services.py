@@ -268,3 +268,54 @@ def test_roles_that_may_not_record_visits_are_refused(sirolimus, subject, conduc
             subject_services.record_anchor_event(user, subject, "progression", FIRST_DOSE)
     visit.refresh_from_db()
     assert visit.actual_date is None
+
+
+def test_visits_counted_in_cycles_follow_the_chosen_regimen(
+    conduct_study, conduct_member, conduct_candidate
+):
+    """Surgery study: assessments every 4 cycles, where a cycle is 28 days for AG and
+    14 days for FOLFIRINOX, so the regimen decides the dates."""
+    study = conduct_study(SURGERY)
+    user = conduct_member(study, "investigator", "S01")
+    subject = subject_services.enroll(
+        user, conduct_candidate(study, values={"treated_before_study_start": False}), ENROLLED_ON
+    )
+    start = dt.date(2024, 1, 15)
+    with pytest.raises(ValidationError) as info:
+        subject_services.record_anchor_event(user, subject, "treatment_start", start)
+    assert "regimen" in str(info.value.message_dict["anchor"])
+    assert not AnchorEvent.objects.filter(subject=subject).exists()
+
+    subject_services.record_anchor_event(
+        user, subject, "treatment_start", start, regimen="folfirinox"
+    )
+    assessments = Visit.objects.filter(subject=subject, visit_id="periodic_assessment")
+    offsets = [(v.target_date - start).days for v in assessments.order_by("occurrence")[:3]]
+    assert offsets == [0, 56, 112]  # 4 cycles x 14 days
+    subject.refresh_from_db()
+    assert subject.regimen == "folfirinox"
+    assert AuditRecord.objects.filter(
+        entity="subjects.subject", field="regimen", new_value="folfirinox"
+    ).exists()
+
+    with pytest.raises(ValidationError) as info:
+        subject_services.record_anchor_event(user, subject, "treatment_start", start, regimen="ag")
+    assert "reason" in info.value.message_dict
+    subject_services.record_anchor_event(
+        user, subject, "treatment_start", start, regimen="ag", reason="regimen switched at MDT"
+    )
+    offsets = [(v.target_date - start).days for v in assessments.order_by("occurrence")[:3]]
+    assert offsets == [0, 112, 224]  # 4 cycles x 28 days
+
+
+def test_an_unknown_regimen_is_a_field_error(conduct_study, conduct_member, conduct_candidate):
+    study = conduct_study(SURGERY)
+    user = conduct_member(study, "investigator", "S01")
+    subject = subject_services.enroll(
+        user, conduct_candidate(study, values={"treated_before_study_start": False}), ENROLLED_ON
+    )
+    with pytest.raises(ValidationError) as info:
+        subject_services.record_anchor_event(
+            user, subject, "treatment_start", dt.date(2024, 1, 15), regimen="sorafenib"
+        )
+    assert "Unknown regimen 'sorafenib'" in info.value.message_dict["regimen"][0]

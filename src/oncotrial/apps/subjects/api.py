@@ -54,6 +54,7 @@ class SubjectSerializer(serializers.Serializer):
     arm_id = serializers.CharField()
     assignment_method = serializers.CharField()
     stratum = serializers.CharField(allow_blank=True)
+    regimen = serializers.CharField(allow_blank=True)
     protocol_version = serializers.CharField(source="protocol_version.label")
     enrollment_date = serializers.DateField()
     status = serializers.CharField()
@@ -106,6 +107,13 @@ class AnchorEventInputSerializer(serializers.Serializer):
     anchor = serializers.CharField(max_length=64)
     date = serializers.DateField()
     reason = serializers.CharField(required=False, allow_blank=True, default="")
+    regimen = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Where the protocol allows regimens with different cycle lengths: the "
+        "intervention id whose cycles time the visits.",
+    )
 
 
 class DashboardSiteSerializer(serializers.Serializer):
@@ -187,6 +195,7 @@ class AnchorEventApi(APIView):
                 given.validated_data["anchor"],
                 given.validated_data["date"],
                 reason=given.validated_data["reason"],
+                regimen=given.validated_data["regimen"],
             )
         except ValidationError as exc:
             raise field_errors(exc) from exc

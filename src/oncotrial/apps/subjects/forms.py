@@ -7,7 +7,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from oncotrial.apps.subjects.services import anchor_choices
+from oncotrial.apps.subjects.services import anchor_choices, regimen_choices
 from oncotrial.domain.protocol import Protocol
 
 
@@ -45,6 +45,19 @@ class AnchorEventForm(forms.Form):
         help_text="Needed when you change a date already recorded.",
     )
 
-    def __init__(self, *args: Any, protocol: Protocol, **kwargs: Any) -> None:
+    regimen = forms.ChoiceField(
+        required=False,
+        help_text="Times the visits counted in treatment cycles.",
+    )
+
+    def __init__(
+        self, *args: Any, protocol: Protocol, arm_id: str = "", regimen: str = "", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["anchor"].choices = list(anchor_choices(protocol).items())
+        regimens = regimen_choices(protocol, arm_id)
+        if regimens:
+            self.fields["regimen"].choices = [("", "—"), *regimens.items()]
+            self.fields["regimen"].initial = regimen
+        else:
+            del self.fields["regimen"]

@@ -31,6 +31,13 @@ class Subject(models.Model):
         choices=[("single_arm", "Single arm"), ("randomized", "Randomized"), ("rule", "By rule")],
     )
     stratum = models.CharField(max_length=200, blank=True, default="")
+    regimen = models.CharField(
+        max_length=64,
+        blank=True,
+        default="",
+        help_text="The intervention whose cycle length times visits counted in cycles, where "
+        "the protocol allows several regimens (e.g. AG or FOLFIRINOX).",
+    )
     protocol_version = models.ForeignKey(
         ProtocolVersion,
         on_delete=models.PROTECT,

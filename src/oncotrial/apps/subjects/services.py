@@ -24,6 +24,7 @@ from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.studies.models import Study
 from oncotrial.apps.subjects.models import AllocationList, AllocationSlot, AnchorEvent, Subject
 from oncotrial.apps.visits import services as visit_services
+from oncotrial.domain import calendar
 from oncotrial.domain.eligibility import Measurement, assign_by_rule
 from oncotrial.domain.permissions import Action
 from oncotrial.domain.protocol import Protocol
@@ -268,10 +269,17 @@ _TREATMENT_END = "end_of_treatment"
 
 @transaction.atomic
 def record_anchor_event(
-    user: Any, subject: Subject, anchor: str, date: dt.date, *, reason: str = ""
+    user: Any,
+    subject: Subject,
+    anchor: str,
+    date: dt.date,
+    *,
+    reason: str = "",
+    regimen: str = "",
 ) -> AnchorEvent:
     """Record (or correct, with a reason) the date of an event the calendar is timed from,
-    then re-materialise the subject's calendar."""
+    then re-materialise the subject's calendar. `regimen` names the intervention whose
+    cycle length times visits counted in cycles, where the protocol leaves a choice."""
     subject = Subject.objects.select_for_update().select_related("study", "site").get(pk=subject.pk)
     require(user, subject.study, Action.RECORD_VISITS, subject.site)
     protocol = study_selectors.protocol_of(subject.protocol_version)
@@ -288,6 +296,13 @@ def record_anchor_event(
     existing = AnchorEvent.objects.filter(subject=subject, anchor=anchor).first()
     if existing is not None and existing.date != date and not reason.strip():
         errors["reason"] = ["Give a reason for changing a date already recorded."]
+    regimens = regimen_choices(protocol, subject.arm_id)
+    if regimen and regimen not in regimens:
+        errors["regimen"] = [
+            f"Unknown regimen {regimen!r}; choose one of {', '.join(regimens) or 'none'}."
+        ]
+    elif regimen and subject.regimen and regimen != subject.regimen and not reason.strip():
+        errors["reason"] = ["Give a reason for changing the regimen."]
     if errors:
         raise ValidationError(errors)
 
@@ -298,6 +313,12 @@ def record_anchor_event(
         subject_ref=subject.subject_number,
         reason=reason.strip(),
     )
+    if regimen and regimen != subject.regimen:
+        old_regimen = subject.regimen
+        subject.regimen = regimen
+        subject.version += 1
+        subject.save(update_fields=["regimen", "version"])
+        record_update(context, subject, {"regimen": (old_regimen, regimen)})
     now = timezone.now()
     if existing is None:
         event = AnchorEvent.objects.create(
@@ -323,6 +344,19 @@ def record_anchor_event(
         record_update(context, subject, {"status": (old_status, new_status)})
     visit_services.materialise(user, subject, protocol)
     return event
+
+
+def regimen_choices(protocol: Protocol, arm_id: str) -> dict[str, str]:
+    """Regimens to choose from when the arm's interventions have different cycle lengths
+    (empty when there is nothing to choose)."""
+    try:
+        lengths = calendar.regimen_cycle_lengths(protocol, arm_id)
+    except calendar.CalendarError:
+        return {}
+    if len(set(lengths.values())) < 2:
+        return {}
+    names = {i.id: i.name for i in protocol.design.interventions}
+    return {i: f"{names[i]} ({days}-day cycles)" for i, days in lengths.items()}
 
 
 def anchor_choices(protocol: Protocol) -> dict[str, str]:

@@ -62,7 +62,8 @@ def render_subject(
         "subject": subject,
         "arm_label": arm_label(protocol, subject.arm_id),
         "anchor_events": subject.anchor_events.all(),
-        "anchor_form": anchor_form or AnchorEventForm(protocol=protocol),
+        "anchor_form": anchor_form
+        or AnchorEventForm(protocol=protocol, arm_id=subject.arm_id, regimen=subject.regimen),
         "rows": visit_selectors.calendar(subject, today),
         "today": today,
         "can_record": can_record,
@@ -114,7 +115,12 @@ def subject_detail(request: HttpRequest, key: str, number: str) -> HttpResponse:
 def anchor_event(request: HttpRequest, key: str, number: str) -> HttpResponse:
     view = study_for(request.user, key, Action.VIEW_SUBJECTS)
     subject = _subject(request, view, number)
-    form = AnchorEventForm(request.POST, protocol=protocol_of(subject.protocol_version))
+    form = AnchorEventForm(
+        request.POST,
+        protocol=protocol_of(subject.protocol_version),
+        arm_id=subject.arm_id,
+        regimen=subject.regimen,
+    )
     if form.is_valid():
         try:
             services.record_anchor_event(
@@ -123,6 +129,7 @@ def anchor_event(request: HttpRequest, key: str, number: str) -> HttpResponse:
                 form.cleaned_data["anchor"],
                 form.cleaned_data["date"],
                 reason=form.cleaned_data["reason"],
+                regimen=form.cleaned_data.get("regimen", ""),
             )
         except ValidationError as exc:
             add_errors(form, exc)

@@ -83,6 +83,7 @@ def plan(subject: Subject, protocol: Protocol) -> list[calendar.PlannedVisit]:
             anchor_dates(subject),
             horizon(subject, protocol),
             arm=subject.arm_id,
+            regimen=subject.regimen or None,
         )
     except calendar.CalendarError as exc:
         raise ValidationError({"anchor": [f"Cannot plan the visits: {exc}."]}) from exc
