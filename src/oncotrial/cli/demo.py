@@ -17,6 +17,18 @@ def _step(message: str) -> None:
     click.echo(click.style("==> ", fg="blue", bold=True) + message)
 
 
+def _reset_superuser(password: str) -> None:
+    from django.contrib.auth import get_user_model
+
+    user, created = get_user_model().objects.get_or_create(username=DEMO_USERNAME)
+    user.set_password(password)
+    user.is_staff = True
+    user.is_superuser = True
+    user.is_active = True
+    user.save()
+    click.echo(f"    {'created' if created else 'reset'} user {DEMO_USERNAME}")
+
+
 @click.command()
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to serve on.")
 @click.option("--no-serve", is_flag=True, help="Prepare the database and stop.")
@@ -28,14 +40,15 @@ def _step(message: str) -> None:
     help="Folder of protocol files (default: ./studies).",
 )
 @click.option(
-    "--password", default=None, help="Password for the demo user (default: a random one)."
+    "--password", default=None, help="Password of the demo users (default: a random one)."
 )
 def demo(port: int, no_serve: bool, studies_dir: Path | None, password: str | None) -> None:
-    """Migrate the SQLite database, load studies/*.yaml, create the demo user, serve."""
+    """Migrate the SQLite database, load studies/*.yaml, add demo sites, users and cohorts,
+    serve."""
     setup_django()
     from django.conf import settings
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
+    from django.utils import timezone
 
     from oncotrial.apps.studies.services import load_protocol_file
     from oncotrial.domain.protocol import ProtocolError
@@ -61,23 +74,30 @@ def demo(port: int, no_serve: bool, studies_dir: Path | None, password: str | No
             continue
         click.echo(f"    {file.name}: {result.description}")
 
-    _step(f"Setting up the demo user '{DEMO_USERNAME}'")
+    from oncotrial.apps.studies.models import Study
+    from oncotrial.cli import demo_data
+
     password = password or secrets.token_urlsafe(9)
-    user_model = get_user_model()
-    user, created = user_model.objects.get_or_create(username=DEMO_USERNAME)
-    user.set_password(password)
-    user.is_staff = True
-    user.is_superuser = True
-    user.is_active = True
-    user.save()
-    click.echo(f"    {'created' if created else 'reset'} user {DEMO_USERNAME}")
+    studies = list(Study.objects.order_by("key"))
+    _step(f"Setting up {len(demo_data.SITES)} sites and one user per role")
+    users = demo_data.ensure_sites_and_users(password, studies)
+    _reset_superuser(password)
+    _step("Screening and enrolling demo cohorts (through the same services as the web app)")
+    today = timezone.localdate()
+    for study in studies:
+        if demo_data.populate_study(study, today, lambda line: click.echo(f"    {line}")) == 0:
+            click.echo(f"    {study.key}: already has data, left as it is")
 
     url = f"http://127.0.0.1:{port}"
     click.echo("")
     click.echo(click.style("  oncotrial demo", bold=True))
     click.echo(f"  URL:      {url}")
-    click.echo(f"  Username: {DEMO_USERNAME}")
-    click.echo(f"  Password: {password}")
+    click.echo(f"  Password: {password}  (the same for every demo user)")
+    click.echo("  Users:")
+    for user in users:
+        where = f"site {user.site_code}" if user.site_code else "all sites"
+        click.echo(f"    {user.username:<16} {user.role.label} ({where})")
+    click.echo(f"    {DEMO_USERNAME:<16} Django administrator (/admin/)")
     click.echo("")
     if failures:
         click.echo(f"  {failures} protocol file(s) could not be loaded (see above).", err=True)

@@ -1,0 +1,64 @@
+"""The demo cohorts: built through the services, for every seed study."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.db.models import F
+
+from oncotrial.apps.audit.models import AuditRecord
+from oncotrial.apps.screening import services as screening
+from oncotrial.apps.screening.models import Candidate
+from oncotrial.apps.studies.services import load_protocol_file
+from oncotrial.apps.subjects.models import Subject
+from oncotrial.apps.visits.models import Visit
+from oncotrial.cli import demo_data
+
+SEEDS = sorted((Path(__file__).parents[2] / "studies").glob("*.yaml"))
+TODAY = dt.date(2026, 11, 2)
+
+pytestmark = [pytest.mark.django_db, pytest.mark.skipif(not SEEDS, reason="no studies/")]
+
+
+@pytest.mark.parametrize("path", SEEDS, ids=[p.stem for p in SEEDS])
+def test_each_seed_study_gets_a_screened_and_enrolled_cohort(path):
+    study = load_protocol_file(path).study
+    demo_data.ensure_sites_and_users("demo-pass-1", [study])
+
+    created = demo_data.populate_study(study, TODAY, lambda line: None)
+
+    candidates = Candidate.objects.filter(study=study)
+    assert created == candidates.count() == 12
+    assert Counter(candidates.values_list("status", flat=True)) == {
+        "enrolled": 8,
+        "screen_failed": 2,
+        "screening": 2,
+    }
+    for candidate in candidates.filter(status="enrolled"):
+        assert screening.evaluate(candidate).outcome == "eligible"
+    subjects = Subject.objects.filter(study=study)
+    assert sorted(Counter(subjects.values_list("site__code", flat=True)).items()) == [
+        ("BJ02", 4),
+        ("SH01", 4),
+    ]
+    visits = Visit.objects.filter(subject__study=study)
+    assert visits.filter(actual_date__isnull=False).exists()
+    assert not visits.filter(actual_date__gt=TODAY).exists()
+    assert not visits.filter(actual_date__lt=F("subject__enrollment_date")).exists()
+    assert AuditRecord.objects.filter(study_key=study.key, entity="subjects.subject").exists()
+    # a second run leaves the study as it is
+    assert demo_data.populate_study(study, TODAY, lambda line: None) == 0
+
+
+def test_every_role_has_a_demo_user_with_the_given_password(django_user_model):
+    study = load_protocol_file(SEEDS[0]).study
+    users = demo_data.ensure_sites_and_users("demo-pass-1", [study])
+
+    assert {u.role for u in users} == set(demo_data.Role)
+    for demo_user in users:
+        user = django_user_model.objects.get(username=demo_user.username)
+        assert user.check_password("demo-pass-1")
+        assert user.memberships.filter(study=study, role=demo_user.role.value).exists()
