@@ -47,7 +47,15 @@ class Action(StrEnum):
     ENROLL = "enroll"
     RECORD_VISITS = "record_visits"
     """Record visit dates, missed visits and anchor events (first dose, surgery)."""
+    ENTER_DATA = "enter_data"
+    """Enter and change case report form data."""
+    SIGN = "sign"
+    """Sign forms, visits and casebooks electronically."""
     RAISE_QUERY = "raise_query"
+    """Open and re-open data queries, and close them once resolved."""
+    ANSWER_QUERY = "answer_query"
+    LOCK_DATA = "lock_data"
+    """Lock and unlock forms, visits, subjects and the whole study."""
     MANAGE_STUDY = "manage_study"
     """Sites, memberships, allocation lists."""
     VIEW_ALLOCATION = "view_allocation"
@@ -71,6 +79,9 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.RECORD_CONSENT,
             Action.ENROLL,
             Action.RECORD_VISITS,
+            Action.ENTER_DATA,
+            Action.SIGN,
+            Action.ANSWER_QUERY,
         }
     ),
     Role.COORDINATOR: frozenset(
@@ -81,9 +92,11 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.RECORD_CONSENT,
             Action.ENROLL,
             Action.RECORD_VISITS,
+            Action.ENTER_DATA,
+            Action.ANSWER_QUERY,
         }
     ),
-    Role.DATA_MANAGER: frozenset({*_READ, Action.RAISE_QUERY}),
+    Role.DATA_MANAGER: frozenset({*_READ, Action.RAISE_QUERY, Action.LOCK_DATA}),
     # monitors verify source data, which needs the identifying details
     Role.MONITOR: frozenset({*_READ, Action.VIEW_PHI, Action.RAISE_QUERY}),
     Role.STATISTICIAN: frozenset({*_READ, Action.VIEW_DEIDENTIFIED}),

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "oncotrial.apps.screening",
     "oncotrial.apps.subjects",
     "oncotrial.apps.visits",
+    "oncotrial.apps.crfs",
 ]
 
 MIDDLEWARE = [
