@@ -232,3 +232,78 @@ def other_site_staff(db, django_user_model, sarcoma_study, study_sites, staff_pa
         grant_role(None, person, sarcoma_study, role, study_sites["BJ02"])
         people[role.value] = person
     return people
+
+
+# --------------------------------------------------------------------------- CRF entry
+# The sirolimus study with people in each role and enrolled subjects, for the data entry,
+# casebook and their API tests.
+
+
+@pytest.fixture
+def crf_world(conduct_study, conduct_member, conduct_candidate):
+    """The sirolimus study (sites S01, S02), users investigator, coordinator, monitor,
+    data_manager (S01 or all sites) and other_coordinator (S02), a subject enrolled at
+    each site with first dose on 2024-01-15 (subject / other_subject) and the S01
+    subject's baseline visit (`visit`), where form `baseline_history` is collected.
+    `subject_with_visits(n)` enrolls another S01 subject whose calendar is exactly n
+    visits, alternating baseline (with its form) and tumour-marker visits."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from oncotrial.apps.subjects import services as subject_services
+    from oncotrial.apps.visits.models import Visit
+
+    study = conduct_study("sirolimus-pancreatic-cancer.yaml")
+    people = {
+        "investigator": conduct_member(study, "investigator", "S01"),
+        "coordinator": conduct_member(study, "coordinator", "S01"),
+        "monitor": conduct_member(study, "monitor", "S01"),
+        "data_manager": conduct_member(study, "data_manager", None),
+        "other_coordinator": conduct_member(
+            study, "coordinator", "S02", username="crf-coordinator-S02"
+        ),
+    }
+
+    def enroll(site_code: str = "S01"):
+        coordinator = people["coordinator" if site_code == "S01" else "other_coordinator"]
+        subject = subject_services.enroll(
+            coordinator, conduct_candidate(study, site_code), dt.date(2024, 1, 10)
+        )
+        subject_services.record_anchor_event(
+            coordinator, subject, "first_dose", dt.date(2024, 1, 15)
+        )
+        subject.refresh_from_db()
+        return subject
+
+    def subject_with_visits(count: int):
+        subject = enroll("S01")
+        Visit.objects.filter(subject=subject).delete()
+        start = dt.date(2024, 1, 15)
+        for index in range(count):
+            day = 21 * index
+            target = start + dt.timedelta(days=day)
+            Visit.objects.create(
+                subject=subject,
+                visit_id="baseline" if index % 2 == 0 else "tumour_markers_q3w",
+                occurrence=index + 1,
+                label=f"Visit {index + 1}",
+                anchor="first_dose",
+                day=day,
+                target_date=target,
+                window_start=target - dt.timedelta(days=3),
+                window_end=target + dt.timedelta(days=3),
+            )
+        return subject
+
+    subject = enroll("S01")
+    other_subject = enroll("S02")
+    return SimpleNamespace(
+        study=study,
+        subject=subject,
+        other_subject=other_subject,
+        visit=Visit.objects.get(subject=subject, visit_id="baseline", occurrence=1),
+        other_visit=Visit.objects.get(subject=other_subject, visit_id="baseline", occurrence=1),
+        enroll=enroll,
+        subject_with_visits=subject_with_visits,
+        **people,
+    )
