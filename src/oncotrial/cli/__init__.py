@@ -11,6 +11,7 @@ import click
 
 from oncotrial import __version__
 from oncotrial.cli.analyze import analyze
+from oncotrial.cli.audit import audit
 from oncotrial.cli.demo import demo
 from oncotrial.cli.design import design
 from oncotrial.cli.protocol import protocol
@@ -32,3 +33,4 @@ main.add_command(study)
 main.add_command(demo)
 main.add_command(recist)
 main.add_command(registry)
+main.add_command(audit)
