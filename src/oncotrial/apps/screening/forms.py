@@ -197,12 +197,12 @@ class AttestationForm(forms.Form):
         self.items = items
         self.fields["version"].initial = candidate.version
         for criterion_id, section, text in items:
-            yes = "met" if section == "inclusion" else "does not apply"
-            no = "not met" if section == "inclusion" else "applies"
+            yes = "Met" if section == "inclusion" else "Does not apply"
+            no = "Not met" if section == "inclusion" else "Applies"
             self.fields[criterion_id] = forms.ChoiceField(
                 label=f"{criterion_id}: {text}",
                 required=False,
-                choices=[("", "Not yet answered"), ("yes", f"Yes: {yes}"), ("no", f"No: {no}")],
+                choices=[("", "Not yet answered"), ("yes", yes), ("no", no)],
                 widget=forms.RadioSelect,
                 initial={True: "yes", False: "no"}.get(answers.get(criterion_id)),  # type: ignore[arg-type]
             )

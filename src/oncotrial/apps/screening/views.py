@@ -40,6 +40,7 @@ STATUS_LABEL = {
     "invalid_data": "Invalid data",
     "awaiting_attestation": "Awaiting attestation",
 }
+EXCLUSION_LABEL = {"met": "Applies", "not_met": "Does not apply"}
 
 
 def _study(request: HttpRequest, key: str) -> StudyView:
@@ -177,7 +178,18 @@ def panel_context(
         }
         for c in result.criteria
     ]
-    return {"result": result, "rows": rows, "preview_errors": errors or {}}
+    for row in rows:
+        c = row["c"]
+        # An exclusion criterion that is "met" rules the candidate out: say so in its
+        # own words and colour each decided row by what it means for eligibility.
+        if c.section == "exclusion" and c.status in EXCLUSION_LABEL:
+            row["label"] = EXCLUSION_LABEL[c.status]
+        if c.eligible_for_criterion is not None:
+            row["css"] = "met" if c.eligible_for_criterion else "not-met"
+    # The outcome is shown as a heading already; the summary's "not eligible: " prefix
+    # would only repeat it.
+    detail = result.summary.split(": ", 1)[-1]
+    return {"result": result, "rows": rows, "detail": detail, "preview_errors": errors or {}}
 
 
 def _enroll_url(key: str, candidate: Candidate) -> str:
