@@ -132,7 +132,9 @@ def test_screen_consent_enroll_and_open_the_calendar(
     field(values, "Unit of haemoglobin").select_option("g/dL")
     shot("screening-form.png")
 
-    age_row = panel.get_by_role("row").filter(has=page.get_by_role("rowheader", name="age_range"))
+    age_row = panel.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="age_range", exact=True)
+    )
     expect(age_row).to_contain_text("Not met")
     expect(age_row).to_contain_text("age 72 years is above the maximum of 70")
     expect(panel.get_by_role("status")).to_contain_text("Not eligible")
@@ -157,11 +159,16 @@ def test_screen_consent_enroll_and_open_the_calendar(
     groups = checklist.get_by_role("group")
     assert groups.count() > 0
     for i in range(groups.count()):
-        groups.nth(i).get_by_role("radio", name=re.compile(r"^Yes")).check()
+        groups.nth(i).get_by_role("radio", name=re.compile(r"^(Met|Does not apply)$")).check()
     checklist.get_by_role("button", name="Save attestations").click()
     panel = page.locator("#eligibility-panel")
     expect(panel.get_by_role("status")).to_contain_text("Eligible")
     expect(panel).not_to_contain_text("Awaiting attestation")
+    expect(panel).not_to_contain_text("Not met")
+    exclusion = panel.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="E1", exact=True)
+    )
+    expect(exclusion).to_contain_text("Does not apply")
 
     # Confirm eligibility.
     page.get_by_role("button", name="Confirm eligibility").click()
@@ -179,7 +186,9 @@ def test_screen_consent_enroll_and_open_the_calendar(
     shot("consent.png")
 
     # Enroll.
-    page.get_by_role("button", name="Enroll").click()
+    enrollment = page.locator("section", has=page.get_by_role("heading", name="Enrollment"))
+    expect(enrollment).to_contain_text("Eligibility is confirmed and consent is valid.")
+    enrollment.get_by_role("button", name="Enroll").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Enroll candidate"))).to_be_visible()
     page.get_by_label("Enrollment date").fill(enrolled.isoformat())
     shot("enroll.png")
@@ -217,11 +226,19 @@ def test_screen_consent_enroll_and_open_the_calendar(
     )
     shot("subject-calendar.png")
 
+    # Record the screening visit as done (on its last day in window).
+    done_on = first_dose - dt.timedelta(days=2)
+    screening.get_by_label("Visit date of Screening").fill(done_on.isoformat())
+    screening.get_by_role("button", name="Record").click()
+    expect(screening).to_contain_text("Done")
+    expect(screening).to_contain_text(done_on.isoformat())
+
     # The worklist has the due and overdue visits of this subject.
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Worklist").click()
     expect(page.get_by_role("heading", name=re.compile(r"^Worklist"), level=1)).to_be_visible()
     rows = page.get_by_role("row").filter(has=page.get_by_role("link", name=subject_number))
-    expect(rows.filter(has_text="Screening")).to_contain_text("Overdue")
+    expect(rows.filter(has_text="Cycle day 1")).to_have_count(1)
+    expect(rows.filter(has_text="Screening")).to_have_count(0)
     expect(rows.filter(has_text="Cycle day 1")).to_contain_text("Due")
     shot("worklist.png")
 

@@ -56,12 +56,15 @@ def render_subject(
     protocol = protocol_of(subject.protocol_version)
     can_record = access_selectors.can(request.user, view.study, Action.RECORD_VISITS, subject.site)
     today = timezone.localdate()
+    anchors = services.anchor_choices(protocol)
     context = {
         "view": view,
         "study": view.study,
         "subject": subject,
         "arm_label": arm_label(protocol, subject.arm_id),
-        "anchor_events": subject.anchor_events.all(),
+        "anchor_events": [
+            (anchors.get(e.anchor, e.anchor), e) for e in subject.anchor_events.all()
+        ],
         "anchor_form": anchor_form
         or AnchorEventForm(protocol=protocol, arm_id=subject.arm_id, regimen=subject.regimen),
         "rows": visit_selectors.calendar(subject, today),
