@@ -6,6 +6,7 @@ from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
+from oncotrial.apps.crfs import api as crfs_api
 from oncotrial.apps.studies import api as studies_api
 from oncotrial.apps.subjects import api as subjects_api
 from oncotrial.apps.visits import api as visits_api
@@ -27,6 +28,21 @@ api_patterns = [
         subjects_api.AnchorEventApi.as_view(),
         name="subjects-anchor-events",
     ),
+    path(
+        "studies/<slug:key>/subjects/<str:number>/forms/",
+        crfs_api.CasebookApi.as_view(),
+        name="crfs-casebook",
+    ),
+    path(
+        "studies/<slug:key>/subjects/<str:number>/forms/<slug:form_id>/",
+        crfs_api.FormApi.as_view(),
+        name="crfs-form",
+    ),
+    path(
+        "studies/<slug:key>/subjects/<str:number>/forms/<slug:form_id>/history/",
+        crfs_api.FormHistoryApi.as_view(),
+        name="crfs-form-history",
+    ),
     path("studies/<slug:key>/dashboard/", subjects_api.DashboardApi.as_view(), name="dashboard"),
     path(
         "studies/<slug:key>/visits/<int:pk>/", visits_api.VisitApi.as_view(), name="visits-detail"
@@ -47,6 +63,7 @@ urlpatterns = [
     path("studies/", include("oncotrial.apps.studies.urls")),
     path("studies/<slug:key>/", include("oncotrial.apps.subjects.urls")),
     path("studies/<slug:key>/", include("oncotrial.apps.visits.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.crfs.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,310 @@
+"""REST endpoints for case report forms: a subject's casebook, one form (read and save)
+and the history of its items. They call the same selectors and service as the pages.
+
+Errors: invalid values are a 400 with messages per item (``{"weight": ["…"]}``, and
+``reason`` when a saved value is changed without one); a save based on a stale
+``expected_version`` is a **409** listing the items that changed (``items``: the value
+you started from, the value stored now, who changed it and when); a save on locked data
+is a **423 Locked** (``lock``: what is locked, by whom, since when); a subject of another
+site is a 404; a role that may not enter data is a 403. Nothing changes on any error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from oncotrial.apps.accounts.access import study_for
+from oncotrial.apps.crfs import selectors, services
+from oncotrial.apps.subjects.api import field_errors, subject_or_404
+from oncotrial.apps.subjects.models import Subject
+from oncotrial.apps.visits.models import Visit
+from oncotrial.domain.permissions import Action
+
+VISIT_PARAM = OpenApiParameter(
+    "visit", int, description="The visit's id (for forms collected at visits)."
+)
+REPEAT_PARAM = OpenApiParameter("repeat", int, description="Repeat number of a repeating form.")
+ITEM_PARAM = OpenApiParameter("item", str, description="Only this item's history.")
+
+
+class ChoiceSerializer(serializers.Serializer):
+    code = serializers.CharField()
+    label = serializers.CharField()
+
+
+class ItemSerializer(serializers.Serializer):
+    id = serializers.CharField(source="item.id")
+    label = serializers.CharField(source="item.label")
+    type = serializers.CharField(source="item.type")
+    unit = serializers.CharField(source="item.unit", allow_null=True)
+    required = serializers.BooleanField(source="item.required")
+    min = serializers.FloatField(source="item.min", allow_null=True)
+    max = serializers.FloatField(source="item.max", allow_null=True)
+    expected_min = serializers.FloatField(source="item.expected_min", allow_null=True)
+    expected_max = serializers.FloatField(source="item.expected_max", allow_null=True)
+    choices = ChoiceSerializer(source="item.choices", many=True)
+    visible = serializers.BooleanField(help_text="False while the item's show-if rule fails.")
+    value = serializers.JSONField(allow_null=True, help_text="As stored, in the item's unit.")
+    display = serializers.CharField(allow_blank=True)
+
+
+class FormSummarySerializer(serializers.Serializer):
+    form_id = serializers.CharField(source="form.id")
+    label = serializers.CharField(source="form.label")
+    repeat_index = serializers.IntegerField()
+    version = serializers.IntegerField(help_text="0 while the form has not been saved.")
+    status = serializers.ChoiceField(
+        choices=list(selectors.STATUS_LABELS),
+        help_text="not_started, in_progress, complete, open_queries, signed or locked.",
+    )
+    open_queries = serializers.IntegerField()
+    signed = serializers.BooleanField()
+    locked = serializers.BooleanField()
+    missing_required = serializers.ListField(child=serializers.CharField())
+    values = serializers.DictField(child=serializers.JSONField())
+
+
+class FormDetailSerializer(FormSummarySerializer):
+    visit = serializers.IntegerField(source="visit.pk", allow_null=True, default=None)
+    items = ItemSerializer(many=True)
+
+
+class CasebookVisitSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="visit.pk")
+    visit_id = serializers.CharField(source="visit.visit_id")
+    occurrence = serializers.IntegerField(source="visit.occurrence")
+    label = serializers.CharField(source="visit.label")
+    target_date = serializers.DateField(source="visit.target_date")
+    actual_date = serializers.DateField(source="visit.actual_date", allow_null=True)
+    locked = serializers.BooleanField()
+    forms = FormSummarySerializer(many=True)
+
+
+class CasebookSerializer(serializers.Serializer):
+    subject_number = serializers.CharField(source="subject.subject_number")
+    site = serializers.CharField(source="subject.site.code")
+    locked = serializers.BooleanField()
+    visits = CasebookVisitSerializer(many=True)
+    subject_forms = FormSummarySerializer(many=True)
+
+
+class FormSaveSerializer(serializers.Serializer):
+    values = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        help_text='Item id → value. Items not given keep their value; null or "" clears.',
+    )
+    units = serializers.DictField(
+        child=serializers.CharField(allow_blank=True),
+        required=False,
+        default=dict,
+        help_text="Item id → the unit a number is given in (default: the item's unit).",
+    )
+    expected_version = serializers.IntegerField(
+        min_value=0, help_text="The form version you read (0 for a form not yet saved)."
+    )
+    reason = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="Required when a value that was saved before changes.",
+    )
+    partial = serializers.BooleanField(
+        required=False, default=False, help_text="Save with required items still empty."
+    )
+    original = serializers.DictField(
+        child=serializers.JSONField(allow_null=True),
+        required=False,
+        help_text="Optional: the values you read, so that a conflict names exactly what "
+        "others changed since.",
+    )
+
+
+class FindingSerializer(serializers.Serializer):
+    item_id = serializers.CharField()
+    check_id = serializers.CharField()
+    message = serializers.CharField()
+
+
+class RaisedQuerySerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="pk")
+    item_id = serializers.CharField()
+    check_id = serializers.CharField()
+    status = serializers.CharField()
+    text = serializers.CharField()
+
+
+class SaveResultSerializer(serializers.Serializer):
+    form = FormDetailSerializer()
+    changed_items = serializers.ListField(child=serializers.CharField())
+    soft_findings = FindingSerializer(many=True)
+    notices = FindingSerializer(many=True, help_text="Values dropped because hidden.")
+    raised_queries = RaisedQuerySerializer(many=True)
+
+
+class ConflictItemSerializer(serializers.Serializer):
+    item_id = serializers.CharField()
+    label = serializers.CharField()
+    started_from = serializers.JSONField(allow_null=True)
+    current = serializers.JSONField(allow_null=True)
+    yours = serializers.JSONField(allow_null=True)
+    changed_by = serializers.CharField()
+    changed_at = serializers.DateTimeField(allow_null=True)
+
+
+class ConflictSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    expected_version = serializers.IntegerField(allow_null=True)
+    current_version = serializers.IntegerField()
+    items = ConflictItemSerializer(many=True)
+
+
+class LockedSerializer(serializers.Serializer):
+    detail = serializers.CharField()
+    lock = serializers.ListField(child=serializers.CharField())
+
+
+class HistorySerializer(serializers.Serializer):
+    item_id = serializers.CharField()
+    action = serializers.CharField()
+    at = serializers.DateTimeField()
+    username = serializers.CharField()
+    old_value = serializers.CharField(allow_null=True)
+    new_value = serializers.CharField(allow_null=True)
+    reason = serializers.CharField(allow_blank=True)
+
+
+def _int_param(request: Request, name: str, default: int | None) -> int | None:
+    raw = request.query_params.get(name)
+    if raw in (None, ""):
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ApiValidationError({name: [f"{raw!r} is not a number."]}) from None
+
+
+def _resolve(
+    request: Request, key: str, number: str, form_id: str
+) -> tuple[Subject, selectors.FormEntry]:
+    view = study_for(request.user, key, Action.VIEW_SUBJECTS)
+    subject = subject_or_404(request.user, view, number)
+    try:
+        return subject, selectors.form_for(
+            request.user,
+            view.study,
+            number,
+            form_id,
+            _int_param(request, "visit", None),
+            _int_param(request, "repeat", 1) or 1,
+        )
+    except (Subject.DoesNotExist, Visit.DoesNotExist, LookupError) as exc:
+        raise Http404(str(exc)) from None
+
+
+def _entry(request: Request, key: str, number: str, form_id: str) -> selectors.FormEntry:
+    return _resolve(request, key, number, form_id)[1]
+
+
+def locked_response(exc: ValidationError) -> Response | None:
+    """A 423 for a refusal because of a lock, else None."""
+    if hasattr(exc, "error_dict") and "lock" in exc.message_dict:
+        messages = exc.message_dict["lock"]
+        return Response({"detail": messages[0], "lock": messages}, status=status.HTTP_423_LOCKED)
+    return None
+
+
+def conflict_body(exc: services.FormConflict) -> dict[str, Any]:
+    return {
+        "detail": str(exc),
+        "expected_version": exc.expected,
+        "current_version": exc.current,
+        "items": ConflictItemSerializer(exc.items, many=True).data,
+    }
+
+
+class CasebookApi(APIView):
+    @extend_schema(responses=CasebookSerializer, operation_id="crfs_casebook")
+    def get(self, request: Request, key: str, number: str) -> Response:
+        view = study_for(request.user, key, Action.VIEW_SUBJECTS)
+        subject = subject_or_404(request.user, view, number)
+        return Response(CasebookSerializer(selectors.casebook_for(subject)).data)
+
+
+class FormApi(APIView):
+    @extend_schema(
+        parameters=[VISIT_PARAM, REPEAT_PARAM],
+        responses=FormDetailSerializer,
+        operation_id="crfs_form_retrieve",
+    )
+    def get(self, request: Request, key: str, number: str, form_id: str) -> Response:
+        return Response(FormDetailSerializer(_entry(request, key, number, form_id)).data)
+
+    @extend_schema(
+        parameters=[VISIT_PARAM, REPEAT_PARAM],
+        request=FormSaveSerializer,
+        responses={200: SaveResultSerializer, 409: ConflictSerializer, 423: LockedSerializer},
+        operation_id="crfs_form_save",
+    )
+    def put(self, request: Request, key: str, number: str, form_id: str) -> Response:
+        subject, entry = _resolve(request, key, number, form_id)
+        given = FormSaveSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        data = given.validated_data
+        try:
+            result = services.save_form(
+                request.user,
+                subject,
+                form_id,
+                data["values"],
+                visit=entry.visit,
+                repeat_index=entry.repeat_index,
+                expected_version=data["expected_version"],
+                reason=data["reason"],
+                units=data["units"],
+                partial=data["partial"],
+                original=data.get("original"),
+            )
+        except services.FormConflict as exc:
+            return Response(conflict_body(exc), status=status.HTTP_409_CONFLICT)
+        except ValidationError as exc:
+            locked = locked_response(exc)
+            if locked is not None:
+                return locked
+            raise field_errors(exc) from exc
+        saved = _entry(request, key, number, form_id)
+        body = {
+            "form": saved,
+            "changed_items": result.changed_items,
+            "soft_findings": result.soft_findings,
+            "notices": result.notices,
+            "raised_queries": result.raised_queries,
+        }
+        return Response(SaveResultSerializer(body).data)
+
+
+class FormHistoryApi(APIView):
+    @extend_schema(
+        parameters=[VISIT_PARAM, REPEAT_PARAM, ITEM_PARAM],
+        responses=HistorySerializer(many=True),
+        operation_id="crfs_form_history",
+    )
+    def get(self, request: Request, key: str, number: str, form_id: str) -> Response:
+        entry = _entry(request, key, number, form_id)
+        item = request.query_params.get("item") or None
+        if item is not None and item not in {field.id for field in entry.form.fields}:
+            raise ApiValidationError({"item": [f"{item!r} is not an item of form {form_id}."]})
+        history = selectors.item_history(entry, item)
+        records = sorted(
+            (record for records in history.values() for record in records),
+            key=lambda record: (record.at, record.item_id),
+        )
+        return Response(HistorySerializer(records, many=True).data)
