@@ -234,6 +234,103 @@ def other_site_staff(db, django_user_model, sarcoma_study, study_sites, staff_pa
     return people
 
 
+# --------------------------------------------------------------------------- data management
+# A subject with a visit and a filled form, and people in every data-management role, for
+# the query, signature and lock tests.
+
+
+@pytest.fixture
+def dm_world(
+    conduct_study, conduct_admin, conduct_candidate, django_user_model, staff_password_hash
+):
+    """The sirolimus study with sites S01 and S02: an enrolled subject at each site (first
+    dose recorded, calendar materialised), a partly filled baseline_history form at each
+    subject's baseline visit (form, other_form), and users: investigator, coordinator
+    (S01), data_manager, monitor and statistician (all sites), other_investigator (S02).
+    Every password is "a-long-pass-123". `make_form(subject, visit, form_id, **items)`
+    adds another form."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    from django.utils import timezone
+
+    from oncotrial.apps.accounts import services as account_services
+    from oncotrial.apps.accounts.models import Site
+    from oncotrial.apps.crfs.models import FormInstance, ItemValue
+    from oncotrial.apps.subjects import services as subject_services
+    from oncotrial.apps.visits.models import Visit
+    from oncotrial.domain.permissions import Role
+
+    study = conduct_study("sirolimus-pancreatic-cancer.yaml")
+
+    def member(username, role, site_code):
+        # the password hash is computed once per session: hashing is slow on purpose
+        person = django_user_model.objects.create(
+            username=username, password=staff_password_hash, first_name="", last_name=""
+        )
+        site = Site.objects.get(code=site_code) if site_code else None
+        account_services.grant_role(conduct_admin, person, study, Role(role), site)
+        return person
+
+    people = {
+        "investigator": member("dm-investigator", "investigator", "S01"),
+        "coordinator": member("dm-coordinator", "coordinator", "S01"),
+        "data_manager": member("dm-data-manager", "data_manager", None),
+        "monitor": member("dm-monitor", "monitor", None),
+        "statistician": member("dm-statistician", "statistician", None),
+        "other_investigator": member("dm-investigator-s02", "investigator", "S02"),
+    }
+    other_coordinator = member("dm-coordinator-s02", "coordinator", "S02")
+    subjects = []
+    for site_code, coordinator in (("S01", people["coordinator"]), ("S02", other_coordinator)):
+        subject = subject_services.enroll(
+            coordinator, conduct_candidate(study, site_code), dt.date(2024, 1, 10)
+        )
+        subject_services.record_anchor_event(
+            coordinator, subject, "first_dose", dt.date(2024, 1, 15)
+        )
+        subject.refresh_from_db()
+        subjects.append(subject)
+
+    def make_form(subject, visit, form_id="baseline_history", repeat_index=1, **items):
+        now = timezone.now()
+        form = FormInstance.objects.create(
+            subject=subject,
+            visit=visit,
+            form_id=form_id,
+            repeat_index=repeat_index,
+            created_at=now,
+            created_by=people["coordinator"],
+            updated_at=now,
+            updated_by=people["coordinator"],
+        )
+        for item_id, value in items.items():
+            ItemValue.objects.create(
+                form_instance=form,
+                item_id=item_id,
+                value=value,
+                updated_at=now,
+                updated_by=people["coordinator"],
+            )
+        return form
+
+    subject, other_subject = subjects
+    visit = Visit.objects.get(subject=subject, visit_id="baseline", occurrence=1)
+    other_visit = Visit.objects.get(subject=other_subject, visit_id="baseline", occurrence=1)
+    return SimpleNamespace(
+        study=study,
+        subject=subject,
+        other_subject=other_subject,
+        visit=visit,
+        other_visit=other_visit,
+        form=make_form(subject, visit, weight=71, height=170),
+        other_form=make_form(other_subject, other_visit, weight=64, height=158),
+        make_form=make_form,
+        password="a-long-pass-123",
+        **people,
+    )
+
+
 # --------------------------------------------------------------------------- CRF entry
 # The sirolimus study with people in each role and enrolled subjects, for the data entry,
 # casebook and their API tests.

@@ -18,6 +18,7 @@ from django.utils import timezone
 from oncotrial.apps.accounts.access import require
 from oncotrial.apps.accounts.models import StudySite
 from oncotrial.apps.audit.services import AuditContext, record_create, record_update
+from oncotrial.apps.crfs.locks import assert_unlocked
 from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.screening.services import consent_is_valid
 from oncotrial.apps.studies import selectors as study_selectors
@@ -282,6 +283,7 @@ def record_anchor_event(
     cycle length times visits counted in cycles, where the protocol leaves a choice."""
     subject = Subject.objects.select_for_update().select_related("study", "site").get(pk=subject.pk)
     require(user, subject.study, Action.RECORD_VISITS, subject.site)
+    assert_unlocked(subject=subject)
     protocol = study_selectors.protocol_of(subject.protocol_version)
     known = anchor_choices(protocol)
     errors: dict[str, list[str]] = {}

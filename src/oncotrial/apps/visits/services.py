@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from oncotrial.apps.accounts.access import require
 from oncotrial.apps.audit.services import AuditContext, record_create, record_update
+from oncotrial.apps.crfs.locks import assert_unlocked
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
 from oncotrial.domain import calendar
@@ -179,6 +180,7 @@ def _locked(user: Any, visit: Visit, expected_version: Any) -> Visit:
         .get(pk=visit.pk)
     )
     require(user, locked.subject.study, Action.RECORD_VISITS, locked.subject.site)
+    assert_unlocked(visit=locked)
     try:
         expected = int(expected_version)
     except (TypeError, ValueError):
