@@ -19,8 +19,8 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from oncotrial.apps.accounts import selectors as access
 from oncotrial.apps.accounts.access import require, study_for
-from oncotrial.apps.accounts.models import Site
 from oncotrial.apps.screening import selectors, services
 from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.studies.selectors import StudyView
@@ -313,9 +313,10 @@ class CandidateListApi(ScreeningApiView):
         view = self.study(key)
         require(request.user, view.study, Action.SCREEN)
         data = self.valid(RegisterSerializer)
-        site = Site.objects.filter(code=data.pop("site"), study_sites__study=view.study).first()
+        code = data.pop("site")
+        site = access.sites_for(request.user, view.study, Action.SCREEN).filter(code=code).first()
         if site is None:
-            raise services.ScreeningError({"site": "Not a site of this study."})
+            raise services.ScreeningError({"site": f"{code} is not one of your sites."})
         candidate = services.register_candidate(request.user, view.study, site, **data)
         body = CandidateDetailSerializer(candidate_data(request.user, candidate, detail=True))
         return Response(body.data, status=status.HTTP_201_CREATED)
@@ -337,6 +338,7 @@ class ValuesApi(ScreeningApiView):
     )
     def put(self, request: Request, key: str, number: str) -> Response:
         candidate = self.candidate(key, number)
+        require(request.user, candidate.study, Action.SCREEN, candidate.site)
         data = self.valid(ValuesSerializer)
         values = {k: (v.get("value"), v.get("unit")) for k, v in data["values"].items()}
         services.record_screening_values(
