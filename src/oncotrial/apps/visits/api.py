@@ -14,7 +14,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oncotrial.apps.accounts import selectors as access_selectors
-from oncotrial.apps.accounts.access import study_for
+from oncotrial.apps.accounts.access import require, study_for
 from oncotrial.apps.subjects.api import (
     CalendarVisitSerializer,
     WorklistVisitSerializer,
@@ -68,6 +68,7 @@ class VisitApi(APIView):
     )
     def patch(self, request: Request, key: str, pk: int) -> Response:
         visit = _visit_or_404(request, key, pk)
+        require(request.user, visit.subject.study, Action.RECORD_VISITS, visit.subject.site)
         given = VisitUpdateSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data

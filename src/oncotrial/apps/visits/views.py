@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from oncotrial.apps.accounts import selectors as access_selectors
-from oncotrial.apps.accounts.access import study_for
+from oncotrial.apps.accounts.access import require, study_for
 from oncotrial.apps.studies.selectors import StudyView
 from oncotrial.apps.subjects.views import render_subject
 from oncotrial.apps.visits import selectors, services
@@ -34,6 +34,7 @@ def _messages(form_errors: dict[str, list[str]]) -> list[str]:
 def _change(request: HttpRequest, key: str, pk: int, missed: bool) -> HttpResponse:
     view = study_for(request.user, key, Action.VIEW_SUBJECTS)
     visit = _visit(request, view, pk)
+    require(request.user, view.study, Action.RECORD_VISITS, visit.subject.site)
     form = (MissedVisitForm if missed else RecordVisitForm)(request.POST)
     status = 400
     if form.is_valid():
