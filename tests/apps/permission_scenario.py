@@ -1,0 +1,215 @@
+"""The study the permission matrix runs against, and a fingerprint of the conduct data.
+
+`build` sets up, through the services only, the sarcoma trial at two sites (SH01 and
+BJ02) with, at each site, a candidate in screening (values and attestations complete,
+eligibility not yet confirmed), a confirmed-eligible consented candidate and an
+enrolled subject with a visit calendar. `fingerprint` captures what a denied request
+must leave untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from django.apps import apps
+
+from oncotrial.apps.screening import selectors as screening_selectors
+from oncotrial.apps.screening import services as screening
+from oncotrial.apps.subjects import services as subjects
+from oncotrial.apps.visits.models import Visit
+
+SCREENING_DATE = dt.date(2025, 3, 3)
+ENROLLMENT_DATE = dt.date(2025, 3, 10)
+FIRST_DOSE = dt.date(2025, 3, 12)
+CONSENTED_AT = dt.datetime(2025, 3, 4, 9, 30, tzinfo=dt.UTC)
+
+COMPLETE = {
+    "age": (54, "years"),
+    "ecog": (1, None),
+    "life_expectancy": (12, "months"),
+    "measurable_disease": (True, None),
+    "anc": (2.1, "10^9/L"),
+    "platelets": (180, "10^9/L"),
+    "hemoglobin": (12.5, "g/dL"),
+    "bilirubin": (0.8, "xULN"),
+    "alt": (1.0, "xULN"),
+    "ast": (1.1, "xULN"),
+    "liver_metastases": (False, None),
+    "creatinine": (0.9, "xULN"),
+    "sex": ("male", None),
+    "contraception_agreed": (True, None),
+    "prior_anlotinib": (False, None),
+    "prior_anti_pd1_pdl1": (False, None),
+    "other_malignancy_5y": (False, None),
+    "worst_unresolved_toxicity_grade": (1, None),
+    "brain_metastases": ("none", None),
+    "days_since_major_surgery": (60, "days"),
+    "days_since_incisional_biopsy": (30, "days"),
+    "days_since_significant_trauma": (365, "days"),
+    "active_infection": (False, None),
+    "unexplained_fever": (False, None),
+    "days_since_last_trial_drug": (90, "days"),
+}
+"""Screening values meeting every computable criterion of the sarcoma trial."""
+
+TESTS_APPS = Path(__file__).resolve().parent
+SEED_STUDIES = TESTS_APPS.parents[1] / "studies"
+FIXTURES = TESTS_APPS / "fixtures"
+
+ANONYMOUS, NO_ROLE, OTHER_SITE = "anonymous", "no_role", "other_site"
+"""The columns of the matrix that are not a role of the study."""
+
+ROW_CHECKED_APPS = ("screening", "subjects", "visits")
+"""Apps whose every row is checksummed (the others: row counts)."""
+
+
+@dataclass
+class SiteObjects:
+    """What a URL can point at, at one site."""
+
+    screening: str
+    """Screening number of a candidate in screening (complete, not yet confirmed)."""
+    eligible: str
+    """Screening number of a consented candidate whose eligibility is confirmed."""
+    subject: str
+    """Subject number of an enrolled subject with a calendar."""
+    visit: int
+    """Primary key of the subject's first treatment visit (past, not yet recorded)."""
+
+
+@dataclass
+class Scenario:
+    key: str
+    people: dict[str, Any]
+    """Column name → user (None for the anonymous column)."""
+    sites: dict[str, SiteObjects] = field(default_factory=dict)
+
+
+def _screened(study: Any, site: Any, coordinator: Any, investigator: Any, initials: str) -> Any:
+    candidate = screening.register_candidate(
+        coordinator,
+        study,
+        site,
+        initials=initials,
+        full_name=f"Patient {initials}",
+        date_of_birth=dt.date(1970, 5, 17),
+        sex="male",
+        screening_date=SCREENING_DATE,
+    )
+    screening.record_screening_values(coordinator, candidate, COMPLETE)
+    protocol = screening_selectors.candidate_protocol(candidate)
+    answers = dict.fromkeys(screening.checklist_ids(protocol), True)
+    screening.record_attestations(investigator, candidate, answers)
+    return candidate
+
+
+def _eligible(study: Any, site: Any, coordinator: Any, investigator: Any, initials: str) -> Any:
+    candidate = _screened(study, site, coordinator, investigator, initials)
+    screening.confirm_eligibility(investigator, candidate)
+    screening.record_consent(
+        coordinator, candidate, consented_at=CONSENTED_AT, obtained_by=coordinator
+    )
+    return candidate
+
+
+def build_site(study: Any, site: Any, coordinator: Any, investigator: Any) -> SiteObjects:
+    screened = _screened(study, site, coordinator, investigator, "SA")
+    eligible = _eligible(study, site, coordinator, investigator, "EL")
+    to_enroll = _eligible(study, site, coordinator, investigator, "EN")
+    subject = subjects.enroll(coordinator, to_enroll, ENROLLMENT_DATE)
+    subjects.record_anchor_event(coordinator, subject, "first_dose", FIRST_DOSE)
+    visit = (
+        Visit.objects.filter(subject=subject, visit_id="treatment_cycle", cancelled=False)
+        .order_by("target_date")
+        .first()
+    )
+    assert visit is not None
+    assert visit.actual_date is None
+    assert not visit.missed
+    return SiteObjects(
+        screening=screened.screening_number,
+        eligible=eligible.screening_number,
+        subject=subject.subject_number,
+        visit=visit.pk,
+    )
+
+
+def build(password_hash: str) -> Scenario:
+    """The sarcoma trial at SH01 and BJ02 with the people of the matrix and, at each
+    site, the objects of `build_site`. The study, sites and people are the ones the
+    `sarcoma_study`, `study_sites`, `staff` and `other_site_staff` fixtures make (built
+    here once for a whole module); the column without a role in the study is an
+    investigator of another study at SH01."""
+    from django.contrib.auth import get_user_model
+
+    from oncotrial.apps.accounts.services import add_site, add_study_site, grant_role
+    from oncotrial.apps.studies.services import load_protocol_file
+    from oncotrial.domain.permissions import Role
+
+    users = get_user_model().objects
+
+    def person(username: str, role: Role, study: Any, site: Any) -> Any:
+        user = users.create(username=username, password=password_hash)
+        grant_role(None, user, study, role, site)
+        return user
+
+    study = load_protocol_file(SEED_STUDIES / "anlotinib-toripalimab-sarcoma.yaml").study
+    sites = {}
+    for code, name, prefix in [("SH01", "Shanghai", "01"), ("BJ02", "Beijing", "02")]:
+        sites[code] = add_site(None, code=code, name=f"{name} Cancer Hospital")
+        add_study_site(None, study, sites[code], prefix)
+    site_roles = {Role.INVESTIGATOR, Role.COORDINATOR}
+    people: dict[str, Any] = {
+        role.value: person(
+            f"sts_{role.value}", role, study, sites["SH01"] if role in site_roles else None
+        )
+        for role in Role
+    }
+    bj02 = {
+        role: person(f"bj02_{role.value}", role, study, sites["BJ02"])
+        for role in (Role.INVESTIGATOR, Role.COORDINATOR)
+    }
+    other_study = load_protocol_file(FIXTURES / "demo_trial.yaml").study
+    add_study_site(None, other_study, sites["SH01"], "01")
+    people[NO_ROLE] = person("elsewhere", Role.INVESTIGATOR, other_study, sites["SH01"])
+    people[OTHER_SITE] = bj02[Role.INVESTIGATOR]
+    people[ANONYMOUS] = None
+
+    scenario = Scenario(key=study.key, people=people)
+    scenario.sites["SH01"] = build_site(
+        study, sites["SH01"], people[Role.COORDINATOR.value], people[Role.INVESTIGATOR.value]
+    )
+    scenario.sites["BJ02"] = build_site(
+        study, sites["BJ02"], bj02[Role.COORDINATOR], bj02[Role.INVESTIGATOR]
+    )
+    return scenario
+
+
+# --------------------------------------------------------------------------- fingerprint
+
+
+def _models() -> list[Any]:
+    """Every model of the project's apps (studies, accounts, audit, screening, subjects,
+    visits and any app added later)."""
+    configs = [c for c in apps.get_app_configs() if c.name.startswith("oncotrial.apps.")]
+    return [m for config in configs for m in config.get_models()]
+
+
+def fingerprint() -> dict[str, Any]:
+    """Row counts of every model of the project's apps (the audit trail included), and a
+    checksum of every row of the screening, subject and visit tables: candidates,
+    subjects and visits with their versions and statuses, values, attestations,
+    confirmations, consents, anchor events and allocation slots."""
+    state: dict[str, Any] = {}
+    for model in _models():
+        manager = model._default_manager
+        state[model._meta.label] = manager.count()
+        if model._meta.app_label in ROW_CHECKED_APPS:
+            names = [f.attname for f in model._meta.concrete_fields]
+            rows = repr(list(manager.order_by("pk").values_list(*names)))
+            state[f"{model._meta.label} rows"] = hashlib.sha256(rows.encode()).hexdigest()
+    return state
