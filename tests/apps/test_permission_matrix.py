@@ -398,20 +398,8 @@ def test_today_is_after_the_scenario_dates():
 
 # --------------------------------------------------------------------------- bad bodies
 
-BAD_BODY_XFAIL = {
-    "POST subjects:anchor_event": "the view validates the form before checking the role",
-    "POST api:subjects-anchor-events": "the API validates the body before checking the role",
-}
-
 DENIED_WRITES = [
-    pytest.param(
-        endpoint,
-        role.value,
-        id=f"{endpoint.id} {role.value}",
-        marks=[pytest.mark.xfail(reason=BAD_BODY_XFAIL[endpoint.id], strict=True)]
-        if endpoint.id in BAD_BODY_XFAIL
-        else [],
-    )
+    pytest.param(endpoint, role.value, id=f"{endpoint.id} {role.value}")
     for endpoint in MATRIX
     if endpoint.method in WRITE_METHODS and endpoint.writes
     for role in Role

@@ -19,7 +19,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oncotrial.apps.accounts.access import study_for
+from oncotrial.apps.accounts.access import require, study_for
 from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.studies.selectors import StudyView
 from oncotrial.apps.subjects import selectors, services
@@ -186,6 +186,7 @@ class AnchorEventApi(APIView):
     def post(self, request: Request, key: str, number: str) -> Response:
         view = study_for(request.user, key, Action.VIEW_SUBJECTS)
         subject = subject_or_404(request.user, view, number)
+        require(request.user, view.study, Action.RECORD_VISITS, subject.site)
         given = AnchorEventInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:

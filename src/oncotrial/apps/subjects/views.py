@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oncotrial.apps.accounts import selectors as access_selectors
-from oncotrial.apps.accounts.access import study_for
+from oncotrial.apps.accounts.access import require, study_for
 from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.studies.selectors import StudyView, protocol_of
 from oncotrial.apps.subjects import selectors, services
@@ -118,6 +118,7 @@ def subject_detail(request: HttpRequest, key: str, number: str) -> HttpResponse:
 def anchor_event(request: HttpRequest, key: str, number: str) -> HttpResponse:
     view = study_for(request.user, key, Action.VIEW_SUBJECTS)
     subject = _subject(request, view, number)
+    require(request.user, view.study, Action.RECORD_VISITS, subject.site)
     form = AnchorEventForm(
         request.POST,
         protocol=protocol_of(subject.protocol_version),
