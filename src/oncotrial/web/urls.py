@@ -7,6 +7,7 @@ from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView
 
 from oncotrial.apps.crfs import api as crfs_api
+from oncotrial.apps.crfs import dm_urls as crfs_dm_urls
 from oncotrial.apps.studies import api as studies_api
 from oncotrial.apps.subjects import api as subjects_api
 from oncotrial.apps.visits import api as visits_api
@@ -49,6 +50,7 @@ api_patterns = [
     ),
     path("studies/<slug:key>/worklist/", visits_api.WorklistApi.as_view(), name="worklist"),
     path("studies/<slug:key>/", include("oncotrial.apps.screening.api_urls")),
+    path("studies/<slug:key>/", include(crfs_dm_urls.api_urlpatterns)),
 ]
 
 urlpatterns = [
@@ -64,6 +66,7 @@ urlpatterns = [
     path("studies/<slug:key>/", include("oncotrial.apps.subjects.urls")),
     path("studies/<slug:key>/", include("oncotrial.apps.visits.urls")),
     path("studies/<slug:key>/", include("oncotrial.apps.crfs.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.crfs.dm_urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]

@@ -48,7 +48,7 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, Action]] = {
     ),
 }
 
-_VERBS = {
+VERBS = {
     QueryMessage.Action.ANSWER: "answered",
     QueryMessage.Action.REOPEN: "re-opened",
     QueryMessage.Action.CLOSE: "closed",
@@ -212,12 +212,12 @@ def _step(user: Any, query: Query, action: str, text: str, expected_version: Any
     if expected != query.version:
         raise QueryConflict(query, expected)
     if query.status not in sources:
-        allowed = ", ".join(_VERBS[a] for a in allowed_actions(query)) or "none"
+        allowed = ", ".join(VERBS[a] for a in allowed_actions(query)) or "none"
         raise ValidationError(
             {
                 "status": [
                     f"A query that is {query.get_status_display().lower()} cannot be "
-                    f"{_VERBS[action]} (it can be: {allowed})."
+                    f"{VERBS[action]} (it can be: {allowed})."
                 ]
             }
         )

@@ -35,8 +35,10 @@ class QueryRow:
 
 def _visible(user: Any, study: Study) -> QuerySet[Query]:
     sites = access_selectors.sites_for(user, study, Action.VIEW_SUBJECTS)
-    return Query.objects.filter(study=study, site__in=sites).select_related(
-        "site", "subject", "form_instance__visit", "raised_by"
+    return (
+        Query.objects.filter(study=study, site__in=sites)
+        .select_related("site", "subject", "form_instance__visit", "raised_by")
+        .prefetch_related("messages__by")
     )
 
 
@@ -62,7 +64,7 @@ def open_queries(
 
 def get_query(user: Any, study: Study, pk: int) -> Query:
     """A query at one of the user's sites; else Query.DoesNotExist."""
-    return _visible(user, study).prefetch_related("messages__by").get(pk=pk)
+    return _visible(user, study).get(pk=pk)
 
 
 def queries_for(target: FormInstance | Subject) -> QuerySet[Query]:
