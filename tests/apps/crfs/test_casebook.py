@@ -82,6 +82,10 @@ def test_casebook_queries_do_not_grow_with_visits(crf_world):
     page(small)()  # warm the per-process protocol cache
     page_small, page_large = count_queries(page(small)), count_queries(page(large))
     api_small, api_large = count_queries(endpoint(small)), count_queries(endpoint(large))
+    print(
+        f"casebook queries: page {page_small} (3 visits) / {page_large} (30 visits), "
+        f"api {api_small} / {api_large}"
+    )
     assert page_small == page_large, (page_small, page_large)
     assert api_small == api_large, (api_small, api_large)
     assert page_large <= 20
