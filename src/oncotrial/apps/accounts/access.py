@@ -21,12 +21,12 @@ from oncotrial.domain.permissions import Action
 
 
 def study_for(user: Any, key: str, action: Action = Action.VIEW_STUDY) -> study_selectors.StudyView:
-    if not access_selectors.studies_for(user).filter(key=key).exists():
-        raise Http404(f"No study {key}")
     try:
         view = study_selectors.get_study(key)
     except Study.DoesNotExist:
         raise Http404(f"No study {key}") from None
+    if not (user.is_superuser or access_selectors.roles_at(user, view.study)):
+        raise Http404(f"No study {key}")
     if not (user.is_superuser and action == Action.VIEW_STUDY) and not access_selectors.can(
         user, view.study, action
     ):

@@ -7,6 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from oncotrial.apps.accounts.models import Membership, Site
+from oncotrial.apps.request_cache import remembered
 from oncotrial.apps.studies.models import Study
 from oncotrial.domain.permissions import Action, Role, allows
 
@@ -14,7 +15,10 @@ from oncotrial.domain.permissions import Action, Role, allows
 def _memberships(user: Any, study: Study) -> list[Membership]:
     if not getattr(user, "is_authenticated", False):
         return []
-    return list(Membership.objects.filter(user=user, study=study).select_related("site"))
+    return remembered(  # type: ignore[no-any-return]
+        ("memberships", user.pk, study.pk),
+        lambda: list(Membership.objects.filter(user=user, study=study).select_related("site")),
+    )
 
 
 def studies_for(user: Any) -> QuerySet[Study]:

@@ -8,6 +8,7 @@ from django.db import transaction
 
 from oncotrial.apps.accounts.models import Membership, Site, StudySite
 from oncotrial.apps.audit.services import AuditContext, record_create
+from oncotrial.apps.request_cache import forget
 from oncotrial.apps.studies.models import Study
 from oncotrial.domain.permissions import Role
 
@@ -49,4 +50,5 @@ def grant_role(
             membership,
             ["user_id", "study_id", "site_id", "role"],
         )
+        forget()
     return membership

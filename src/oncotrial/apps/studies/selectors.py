@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import QuerySet
 
+from oncotrial.apps.request_cache import remembered
 from oncotrial.apps.studies.models import ProtocolVersion, Study
 from oncotrial.domain.protocol import Protocol
 
@@ -24,8 +25,25 @@ class StudyView:
 
 
 def protocol_of(version: ProtocolVersion) -> Protocol:
-    """The protocol stored in `version`, validated again from its JSON."""
-    return Protocol.model_validate(version.protocol)
+    """The protocol stored in `version`, validated again from its JSON.
+
+    A stored version never changes (a changed file is a new version with a new hash), so
+    the parsed protocol is kept per version and file hash."""
+    return _parsed_protocol(version.pk, version.sha256, version.protocol)
+
+
+def _parsed_protocol(pk: int, sha256: str, data: object) -> Protocol:
+    key = (pk, sha256)
+    cached = _PROTOCOLS.get(key)
+    if cached is None:
+        cached = Protocol.model_validate(data)
+        if len(_PROTOCOLS) >= 256:
+            _PROTOCOLS.clear()
+        _PROTOCOLS[key] = cached
+    return cached
+
+
+_PROTOCOLS: dict[tuple[int, str], Protocol] = {}
 
 
 def current_version(study: Study) -> ProtocolVersion | None:
@@ -46,6 +64,10 @@ def list_studies(studies: QuerySet[Study] | None = None) -> list[StudyView]:
 
 def get_study(key: str) -> StudyView:
     """The study `key` with its current protocol; raises Study.DoesNotExist."""
+    return remembered(("study", key), lambda: _get_study(key))  # type: ignore[no-any-return]
+
+
+def _get_study(key: str) -> StudyView:
     study = Study.objects.get(key=key)
     version = current_version(study)
     if version is None:

@@ -1,0 +1,45 @@
+"""Role memberships read once per request.
+
+A page or API call checks the user's roles several times (the study, the site, the
+action); within one request the memberships cannot change, so they are read once.
+Outside a request (services called from the command line or tests) nothing is cached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextvars import ContextVar
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+
+_cache: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("request_cache", default=None)
+
+
+def remembered(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """`compute()`, or its value from earlier in the same request."""
+    cache = _cache.get()
+    if cache is None:
+        return compute()
+    if key not in cache:
+        cache[key] = compute()
+    return cache[key]
+
+
+def forget() -> None:
+    """Drop what the current request remembered (after a change of memberships)."""
+    cache = _cache.get()
+    if cache is not None:
+        cache.clear()
+
+
+class RequestCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        token = _cache.set({})
+        try:
+            return self.get_response(request)
+        finally:
+            _cache.reset(token)
