@@ -93,6 +93,8 @@ def _database() -> dict[str, object]:
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             "transaction_mode": "IMMEDIATE",
+            # writers queue for the database lock rather than fail after the default 5 s
+            "timeout": 30,
         },
     }
 
