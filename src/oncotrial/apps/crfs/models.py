@@ -60,7 +60,7 @@ class ItemValue(models.Model):
     )
 
     class Meta:
-        ordering = ["form_instance", "item_id"]
+        ordering = ["form_instance_id", "item_id"]
         constraints = [
             models.UniqueConstraint(fields=["form_instance", "item_id"], name="crfs_item_unique")
         ]
