@@ -62,3 +62,32 @@ def test_every_role_has_a_demo_user_with_the_given_password(django_user_model):
         user = django_user_model.objects.get(username=demo_user.username)
         assert user.check_password("demo-pass-1")
         assert user.memberships.filter(study=study, role=demo_user.role.value).exists()
+
+
+def test_demo_data_management_on_a_study_with_forms():
+    """The sirolimus study has a baseline form: the demo fills it, corrects a value with a
+    reason, answers and closes one query, leaves one open, signs a form, locks a visit."""
+    from oncotrial.apps.crfs.models import FormInstance, Lock, Query, Signature
+
+    path = next(p for p in SEEDS if p.stem == "sirolimus-pancreatic-cancer")
+    study = load_protocol_file(path).study
+    demo_data.ensure_sites_and_users("demo-pass-1", [study])
+
+    demo_data.populate_study(study, TODAY, lambda line: None, "demo-pass-1")
+
+    assert FormInstance.objects.filter(subject__study=study).exists()
+    assert sorted(Query.objects.filter(study=study).values_list("status", flat=True)) == [
+        "closed",
+        "open",
+    ]
+    signature = Signature.objects.get(subject__study=study)
+    assert signature.invalidated_at is None
+    assert signature.printed_name
+    assert Lock.objects.filter(study=study, scope="visit", unlocked_at__isnull=True).count() == 1
+    correction = AuditRecord.objects.get(
+        study_key=study.key,
+        entity="crfs.itemvalue",
+        action="update",
+        reason="Transcription error corrected against the source document",
+    )
+    assert correction.old_value != correction.new_value

@@ -85,7 +85,8 @@ def demo(port: int, no_serve: bool, studies_dir: Path | None, password: str | No
     _step("Screening and enrolling demo cohorts (through the same services as the web app)")
     today = timezone.localdate()
     for study in studies:
-        if demo_data.populate_study(study, today, lambda line: click.echo(f"    {line}")) == 0:
+        echo = lambda line: click.echo(f"    {line}")  # noqa: E731
+        if demo_data.populate_study(study, today, echo, password) == 0:
             click.echo(f"    {study.key}: already has data, left as it is")
 
     url = f"http://127.0.0.1:{port}"

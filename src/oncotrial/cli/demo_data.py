@@ -19,6 +19,9 @@ from django.utils import timezone
 
 from oncotrial.apps.accounts import services as accounts
 from oncotrial.apps.accounts.models import Site
+from oncotrial.apps.crfs import locks, queries, signatures
+from oncotrial.apps.crfs import services as crfs
+from oncotrial.apps.crfs.models import FormInstance
 from oncotrial.apps.screening import services as screening
 from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.studies.models import Study
@@ -35,6 +38,7 @@ from oncotrial.domain.eligibility import (
 )
 from oncotrial.domain.permissions import Role
 from oncotrial.domain.protocol import Protocol
+from oncotrial.domain.protocol.forms import FormField
 from oncotrial.domain.protocol.rules import AllOf, AnyOf, Condition, Rule
 from oncotrial.domain.units import convert
 
@@ -128,7 +132,7 @@ def ensure_sites_and_users(password: str, studies: Iterable[Study]) -> list[Demo
     return list(DEMO_USERS)
 
 
-def populate_study(study: Study, today: dt.date, progress: Progress) -> int:
+def populate_study(study: Study, today: dt.date, progress: Progress, password: str = "") -> int:
     """A small cohort at each site: enrolled subjects with visits, a screen failure and a
     candidate still in screening. Returns the number of candidates created (0 when the
     study already has candidates)."""
@@ -147,6 +151,8 @@ def populate_study(study: Study, today: dt.date, progress: Progress) -> int:
             _candidate(study, protocol, site, investigator, outcome, screened_on, index, rng, today)
             created += 1
     progress(f"{study.key}: {created} candidates screened at {len(SITES)} sites")
+    if password:
+        _manage_data(study, users, password, progress)
     return created
 
 
@@ -224,6 +230,7 @@ def _candidate(
     )
     _start_treatment(investigator, subject, protocol, screened_on + dt.timedelta(days=7), today)
     _record_visits(investigator, subject, today, rng)
+    _fill_forms(investigator, subject, protocol)
 
 
 def _age(born: dt.date, on: dt.date) -> int:
@@ -258,6 +265,116 @@ def _record_visits(user: Any, subject: Subject, today: dt.date, rng: random.Rand
             max(visit.target_date + dt.timedelta(days=shift), subject.enrollment_date), today
         )
         visits.record_visit(user, visit, actual, visit.version)
+
+
+def _fill_forms(user: Any, subject: Subject, protocol: Protocol) -> None:
+    """Fill the study-specific forms of every visit that took place."""
+    forms = {f.id: f for f in protocol.forms}
+    visit_forms = {v.id: v.forms for v in protocol.schedule.visits}
+    done = Visit.objects.filter(subject=subject, actual_date__isnull=False).order_by("target_date")
+    for visit in done:
+        for form_id in visit_forms.get(visit.visit_id, []):
+            form = forms[form_id]
+            values = {f.id: _plausible(f, visit.actual_date) for f in form.fields}
+            try:
+                crfs.save_form(user, subject, form_id, values, visit=visit, expected_version=0)
+            except crfs.CrfError as exc:
+                kept = {k: v for k, v in values.items() if k not in exc.message_dict}
+                crfs.save_form(
+                    user, subject, form_id, kept, visit=visit, expected_version=0, partial=True
+                )
+
+
+def _plausible(field: FormField, on: dt.date | None) -> object:
+    if field.type in ("integer", "decimal"):
+        low = field.expected_min if field.expected_min is not None else field.min
+        high = field.expected_max if field.expected_max is not None else field.max
+        middle = ((low or 0) + (high if high is not None else (low or 0) + 10)) / 2
+        return round(middle) if field.type == "integer" else round(middle, 1)
+    if field.type == "choice":
+        return field.choices[0].code
+    if field.type == "multichoice":
+        return [field.choices[0].code]
+    if field.type == "boolean":
+        return False
+    if field.type == "date":
+        return (on or dt.date.today()).isoformat()
+    if field.type == "datetime":
+        return f"{(on or dt.date.today()).isoformat()}T09:00:00+00:00"
+    return "Recorded at the visit."
+
+
+def _manage_data(study: Study, users: dict[str, Any], password: str, progress: Progress) -> None:
+    """Data management on the filled forms: a correction with its reason, a query answered
+    and closed, one left open, a signed form and a locked visit."""
+    filled = list(
+        FormInstance.objects.filter(subject__study=study, subject__site__code="SH01")
+        .select_related("subject", "visit")
+        .order_by("subject__subject_number", "pk")
+    )
+    if not filled:
+        return
+    protocol = get_study(study.key).protocol
+    first = filled[0]
+    form = {f.id: f for f in protocol.forms}[first.form_id]
+    numeric = next((f for f in form.fields if f.type in ("integer", "decimal")), None)
+    if numeric is not None:
+        current = first.items.get(item_id=numeric.id).value
+        corrected = (current or 0) + 1
+        crfs.save_form(
+            users["coordinator"],
+            first.subject,
+            first.form_id,
+            {numeric.id: corrected},
+            visit=first.visit,
+            expected_version=first.version,
+            reason="Transcription error corrected against the source document",
+            partial=True,
+        )
+    item = form.fields[0].id
+    answered = queries.raise_query(
+        users["monitor"],
+        first.subject,
+        f"Please confirm {form.fields[0].label.lower()} against the source document.",
+        form_instance=first,
+        item_id=item,
+    )
+    answered = queries.answer(
+        users["coordinator"], answered, "Checked against the clinic notes: correct.", 1
+    )
+    queries.close(users["datamanager"], answered, "Resolved.", answered.version)
+    last = filled[-1]
+    queries.raise_query(
+        users["monitor"],
+        last.subject,
+        "The visit date on this form differs from the visit log; please check.",
+        form_instance=last,
+        item_id=item,
+    )
+    first.refresh_from_db()
+    signatures.sign(
+        users["investigator"],
+        first.subject,
+        "form",
+        form_instance=first,
+        password=password,
+        meaning=signatures.DEFAULT_MEANINGS["form"],
+    )
+    locked_visit = (
+        Visit.objects.filter(subject=first.subject, actual_date__isnull=False)
+        .order_by("target_date")
+        .first()
+    )
+    if locked_visit is not None:
+        locks.lock(
+            users["datamanager"],
+            study,
+            "visit",
+            subject=first.subject,
+            visit=locked_visit,
+            reason="Visit monitored and source-verified",
+        )
+    progress(f"{study.key}: forms filled, a correction, queries, a signature and a locked visit")
 
 
 def eligible_values(protocol: Protocol, given: dict[str, object], index: int) -> dict[str, object]:
