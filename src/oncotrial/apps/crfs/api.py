@@ -22,7 +22,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oncotrial.apps.accounts.access import study_for
+from oncotrial.apps.accounts.access import require, study_for
 from oncotrial.apps.crfs import selectors, services
 from oncotrial.apps.subjects.api import field_errors, subject_or_404
 from oncotrial.apps.subjects.models import Subject
@@ -255,6 +255,7 @@ class FormApi(APIView):
     )
     def put(self, request: Request, key: str, number: str, form_id: str) -> Response:
         subject, entry = _resolve(request, key, number, form_id)
+        require(request.user, subject.study, Action.ENTER_DATA, subject.site)
         given = FormSaveSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oncotrial.apps.accounts import selectors as access_selectors
-from oncotrial.apps.accounts.access import study_for
+from oncotrial.apps.accounts.access import require, study_for
 from oncotrial.apps.crfs import locks, queries, query_selectors, signatures
 from oncotrial.apps.crfs.models import FormInstance, Lock, Query, Signature
 from oncotrial.apps.studies.models import Study
@@ -299,7 +299,10 @@ class QueryListApi(APIView):
     def post(self, request: Request, key: str) -> Response:
         view = study_for(request.user, key, Action.VIEW_SUBJECTS)
         given = RaiseQuerySerializer(data=request.data)
-        given.is_valid(raise_exception=True)
+        if not given.is_valid():
+            # a role that may not raise queries gets no field messages
+            require(request.user, view.study, Action.RAISE_QUERY)
+            raise ApiValidationError(given.errors)
         data = given.validated_data
         subject = subject_or_404(request.user, view, data["subject"])
         form = None
@@ -336,6 +339,7 @@ class QueryStepApi(APIView):
     def post(self, request: Request, key: str, pk: int) -> Response:
         view = study_for(request.user, key, Action.VIEW_SUBJECTS)
         query = query_or_404(request.user, view.study, pk)
+        require(request.user, view.study, queries.TRANSITIONS[self.step][2], query.site)
         given = QueryStepSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
@@ -396,6 +400,7 @@ class SignatureApi(APIView):
     def post(self, request: Request, key: str, number: str) -> Response:
         view = study_for(request.user, key, Action.VIEW_SUBJECTS)
         subject = subject_or_404(request.user, view, number)
+        require(request.user, view.study, Action.SIGN, subject.site)
         given = SignInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
@@ -443,7 +448,7 @@ class LockListApi(APIView):
         request=LockInputSerializer, responses={201: LockSerializer}, operation_id="locks_create"
     )
     def post(self, request: Request, key: str) -> Response:
-        view = study_for(request.user, key, Action.VIEW_SUBJECTS)
+        view = study_for(request.user, key, Action.LOCK_DATA)
         given = LockInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
@@ -477,6 +482,7 @@ class UnlockApi(APIView):
     def post(self, request: Request, key: str, pk: int) -> Response:
         view = study_for(request.user, key, Action.VIEW_SUBJECTS)
         lock = lock_or_404(request.user, view.study, pk)
+        require(request.user, view.study, Action.LOCK_DATA)
         given = UnlockInputSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         try:

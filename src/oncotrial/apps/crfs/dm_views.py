@@ -17,7 +17,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from oncotrial.apps.accounts import selectors as access_selectors
-from oncotrial.apps.accounts.access import study_for
+from oncotrial.apps.accounts.access import require, study_for
 from oncotrial.apps.crfs import locks, queries, query_selectors
 from oncotrial.apps.crfs import signatures as sig
 from oncotrial.apps.crfs.dm_api import form_or_404, lock_or_404, query_or_404, visit_or_404
@@ -160,6 +160,7 @@ def query_step(request: HttpRequest, key: str, pk: int, step: str) -> HttpRespon
     query = query_or_404(request.user, view.study, pk)
     if step not in STEP_LABELS:
         raise Http404(f"No step {step}")
+    require(request.user, view.study, queries.TRANSITIONS[step][2], query.site)
     form = QueryStepForm(request.POST, prefix=step)
     if form.is_valid():
         service = {"answer": queries.answer, "reopen": queries.reopen, "close": queries.close}
@@ -255,6 +256,7 @@ def subject_review(request: HttpRequest, key: str, number: str) -> HttpResponse:
     subject = _subject(request, view, number)
     failed: SignForm | None = None
     if request.method == "POST":
+        require(request.user, view.study, Action.SIGN, subject.site)
         prefix = request.POST.get("prefix", "")
         form = SignForm(request.POST, prefix=prefix)
         if form.is_valid():
@@ -354,6 +356,7 @@ def lock_list(request: HttpRequest, key: str) -> HttpResponse:
     status = 200
     form = LockForm(initial={"scope": request.GET.get("scope", "visit")})
     if request.method == "POST":
+        require(request.user, view.study, Action.LOCK_DATA)
         form = LockForm(request.POST)
         if form.is_valid():
             data = form.cleaned_data
@@ -413,6 +416,7 @@ def _render_locks(
 def unlock(request: HttpRequest, key: str, pk: int) -> HttpResponse:
     view = study_for(request.user, key, Action.VIEW_SUBJECTS)
     lock = lock_or_404(request.user, view.study, pk)
+    require(request.user, view.study, Action.LOCK_DATA)
     form = UnlockForm(request.POST)
     if form.is_valid():
         try:
