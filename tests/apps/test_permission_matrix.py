@@ -13,6 +13,10 @@ are written out by hand from `ROLE_ACTIONS` and the access rules:
   the user's own);
 - allowed: 200 for reads, 201 for API creations, 302 after a page's form is saved.
 
+The case report form and data-management rows (queries, signatures, locks) run against
+the sirolimus study, where the same people hold the same roles; the sarcoma trial has
+no study-specific form.
+
 `test_matrix_follows_the_policy` checks the table against `ROLE_ACTIONS`, and
 `test_every_route_is_in_the_matrix` that no route of the project is left out. Each case
 compares the conduct tables before and after the request: a denied write, and every
@@ -30,16 +34,28 @@ import pytest
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.http import urlencode
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from oncotrial.apps.crfs.models import FormInstance, Query
 from oncotrial.apps.screening import selectors as screening_selectors
 from oncotrial.apps.screening import services as screening_services
 from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.visits.models import Visit
 from oncotrial.domain.permissions import ROLE_ACTIONS, Action, Role
 
-from .permission_scenario import ANONYMOUS, NO_ROLE, OTHER_SITE, Scenario, build, fingerprint
+from .conftest import STAFF_PASSWORD
+from .permission_scenario import (
+    ANONYMOUS,
+    BASELINE_HISTORY,
+    CRF_FORM,
+    NO_ROLE,
+    OTHER_SITE,
+    Scenario,
+    build,
+    fingerprint,
+)
 
 COLUMNS = (
     ANONYMOUS,
@@ -73,7 +89,12 @@ class Endpoint:
     writes: bool = False
     """An allowed request changes clinical data (False for a preview or a logout)."""
     object_in_url: bool = False
-    """The URL names an SH01 candidate, subject or visit (another site's user: 404)."""
+    """The URL names an SH01 candidate, subject, visit, query or lock (another site's
+    user: 404)."""
+    query: dict[str, str] | None = None
+    """Query string parameters (formatted like the args)."""
+    variant: str = ""
+    """Tells apart rows of one route and method (e.g. a query's steps)."""
     note: str = field(default="", compare=False)
 
     @property
@@ -87,7 +108,7 @@ class Endpoint:
 
     @property
     def id(self) -> str:
-        return f"{self.method} {self.route}"
+        return f"{self.method} {self.route}" + (f" {self.variant}" if self.variant else "")
 
 
 K = ("{key}",)
@@ -95,6 +116,14 @@ SCR = ("{key}", "{screening}")
 ELIG = ("{key}", "{eligible}")
 SUBJ = ("{key}", "{subject}")
 VISIT = ("{key}", "{visit}")
+# the sirolimus study (case report forms, queries, signatures, locks)
+CK = ("{crf_key}",)
+CSUBJ = ("{crf_key}", "{crf_subject}")
+CFORM = ("{crf_key}", "{crf_subject}", CRF_FORM)
+AT_VISIT = {"visit": "{crf_visit}"}
+OPEN_Q = ("{crf_key}", "{open_query}")
+ANSWERED_Q = ("{crf_key}", "{answered_query}")
+LOCK = ("{crf_key}", "{lock}")
 
 
 def _attest_body(api: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -107,6 +136,38 @@ def _attest_body(api: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
         return {first: "no", **dict.fromkeys(rest, "yes"), "reason": "re-read the source notes"}
 
     return body
+
+
+def _form_page_body(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Every item of the form as the page posts it (an item left out is cleared), the
+    weight changed, with a reason and the version read."""
+    values = {**BASELINE_HISTORY, "weight": 72}
+    items = {
+        f"item_{k}": str(v).lower() if isinstance(v, bool) else str(v) for k, v in values.items()
+    }
+    return {
+        **items,
+        "visit": str(ctx["crf_visit"]),
+        "expected_version": str(ctx["form_version"]),
+        "reason": "transcription error",
+    }
+
+
+def _step_body(step: str, version: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    """A query step as the thread page posts it (fields prefixed with the step), based
+    on the version of the query named by `version` in the context."""
+
+    def body(ctx: dict[str, Any]) -> dict[str, Any]:
+        return {
+            f"{step}-text": f"{step}: see the source document",
+            f"{step}-expected_version": str(ctx[version]),
+        }
+
+    return body
+
+
+SIGN_PAGE = "casebook-all"
+"""The prefix of the casebook signature form on the signatures page."""
 
 
 # fmt: off
@@ -174,6 +235,55 @@ MATRIX: list[Endpoint] = [
              Action.RECORD_VISITS, VISIT,
              {"reason": "patient unwell", "expected_version": "{visit_version}"},
              writes=True, object_in_url=True),
+    # case report forms (sirolimus study)
+    Endpoint("crfs:casebook", "GET", "302 200 200 200 200 200 200 404 404",
+             Action.VIEW_SUBJECTS, CSUBJ, object_in_url=True),
+    Endpoint("crfs:form", "GET",  "302 200 200 200 200 200 200 404 404",
+             Action.VIEW_SUBJECTS, CFORM, query=AT_VISIT, object_in_url=True),
+    Endpoint("crfs:form", "POST", "302 403 302 302 403 403 403 404 404",
+             Action.ENTER_DATA, CFORM, _form_page_body, writes=True, object_in_url=True),
+    # data management: queries
+    Endpoint("crfs_dm:queries", "GET", "302 200 200 200 200 200 200 404 200",
+             Action.VIEW_SUBJECTS, CK, note="lists the queries of the user's sites"),
+    Endpoint("crfs_dm:raise_query", "GET",  "302 403 403 403 200 200 403 404 403",
+             Action.RAISE_QUERY, CK),
+    Endpoint("crfs_dm:raise_query", "POST", "302 403 403 403 302 302 403 404 403",
+             Action.RAISE_QUERY, CK,
+             {"subject": "{crf_subject}", "form": "{crf_form}", "item": "height",
+              "text": "Height differs from the source."}, writes=True),
+    Endpoint("crfs_dm:query", "GET", "302 200 200 200 200 200 200 404 404",
+             Action.VIEW_SUBJECTS, OPEN_Q, object_in_url=True),
+    Endpoint("crfs_dm:query_step", "POST", "302 403 302 302 403 403 403 404 404",
+             Action.ANSWER_QUERY, (*OPEN_Q, "answer"),
+             _step_body("answer", "open_query_version"), writes=True,
+             object_in_url=True, variant="answer", note="an open query"),
+    Endpoint("crfs_dm:query_step", "POST", "302 403 403 403 302 302 403 404 404",
+             Action.RAISE_QUERY, (*ANSWERED_Q, "reopen"),
+             _step_body("reopen", "answered_query_version"), writes=True,
+             object_in_url=True, variant="reopen", note="an answered query"),
+    Endpoint("crfs_dm:query_step", "POST", "302 403 403 403 302 302 403 404 404",
+             Action.RAISE_QUERY, (*OPEN_Q, "close"),
+             _step_body("close", "open_query_version"), writes=True,
+             object_in_url=True, variant="close", note="an open query"),
+    # data management: signatures (the password is the signer's own)
+    Endpoint("crfs_dm:signatures", "GET",  "302 200 200 200 200 200 200 404 404",
+             Action.VIEW_SUBJECTS, CSUBJ, object_in_url=True),
+    Endpoint("crfs_dm:signatures", "POST", "302 403 302 403 403 403 403 404 404",
+             Action.SIGN, CSUBJ,
+             {"prefix": SIGN_PAGE, f"{SIGN_PAGE}-scope": "casebook",
+              f"{SIGN_PAGE}-meaning": "I approve the data in this casebook.",
+              f"{SIGN_PAGE}-password": STAFF_PASSWORD},
+             writes=True, object_in_url=True),
+    # data management: locks (a subject lock; the lock in the URL is on a visit)
+    Endpoint("crfs_dm:locks", "GET",  "302 200 200 200 200 200 200 404 200",
+             Action.VIEW_SUBJECTS, CK, note="lists study locks and locks of the user's sites"),
+    Endpoint("crfs_dm:locks", "POST", "302 403 403 403 302 403 403 404 403",
+             Action.LOCK_DATA, CK,
+             {"scope": "subject", "subject": "{crf_subject}", "reason": "casebook reviewed"},
+             writes=True),
+    Endpoint("crfs_dm:unlock", "POST", "302 403 403 403 302 403 403 404 404",
+             Action.LOCK_DATA, LOCK, {"reason": "late laboratory result"}, writes=True,
+             object_in_url=True),
     # ------------------------------------------------------------------ API
     Endpoint("api:schema", "GET", "200 200 200 200 200 200 200 200 200", None,
              note="the OpenAPI description is public: it holds no study data"),
@@ -228,6 +338,58 @@ MATRIX: list[Endpoint] = [
              writes=True, object_in_url=True),
     Endpoint("api:screening-log", "GET", "401 200 200 200 200 200 200 404 200",
              Action.VIEW_SUBJECTS, K),
+    # case report forms (sirolimus study; a save on locked data would be a 423)
+    Endpoint("api:crfs-casebook", "GET", "401 200 200 200 200 200 200 404 404",
+             Action.VIEW_SUBJECTS, CSUBJ, object_in_url=True),
+    Endpoint("api:crfs-form", "GET", "401 200 200 200 200 200 200 404 404",
+             Action.VIEW_SUBJECTS, CFORM, query=AT_VISIT, object_in_url=True),
+    Endpoint("api:crfs-form", "PUT", "401 403 200 200 403 403 403 404 404",
+             Action.ENTER_DATA, CFORM,
+             {"values": {"weight": 72}, "expected_version": "{form_version}",
+              "reason": "transcription error"},
+             writes=True, object_in_url=True, query=AT_VISIT),
+    Endpoint("api:crfs-form-history", "GET", "401 200 200 200 200 200 200 404 404",
+             Action.VIEW_SUBJECTS, CFORM, query=AT_VISIT, object_in_url=True),
+    # data management: queries
+    Endpoint("api:queries-list", "GET",  "401 200 200 200 200 200 200 404 200",
+             Action.VIEW_SUBJECTS, CK, note="lists the queries of the user's sites"),
+    Endpoint("api:queries-list", "POST", "401 403 403 403 201 201 403 404 404",
+             Action.RAISE_QUERY, CK,
+             {"subject": "{crf_subject}", "form_instance": "{crf_form}", "item_id": "height",
+              "text": "Height differs from the source."}, writes=True,
+             note="BJ02: the SH01 subject is not among the user's (404, before the role)"),
+    Endpoint("api:queries-detail", "GET", "401 200 200 200 200 200 200 404 404",
+             Action.VIEW_SUBJECTS, OPEN_Q, object_in_url=True),
+    Endpoint("api:queries-answer", "POST", "401 403 200 200 403 403 403 404 404",
+             Action.ANSWER_QUERY, OPEN_Q,
+             {"text": "Weight checked: 71 kg.", "expected_version": "{open_query_version}"},
+             writes=True, object_in_url=True, note="an open query"),
+    Endpoint("api:queries-reopen", "POST", "401 403 403 403 200 200 403 404 404",
+             Action.RAISE_QUERY, ANSWERED_Q,
+             {"text": "The report names N2.", "expected_version": "{answered_query_version}"},
+             writes=True, object_in_url=True, note="an answered query"),
+    Endpoint("api:queries-close", "POST", "401 403 403 403 200 200 403 404 404",
+             Action.RAISE_QUERY, OPEN_Q,
+             {"text": "Confirmed at monitoring.", "expected_version": "{open_query_version}"},
+             writes=True, object_in_url=True, note="an open query"),
+    # data management: signatures (the password is the signer's own)
+    Endpoint("api:subjects-signatures", "GET",  "401 200 200 200 200 200 200 404 404",
+             Action.VIEW_SUBJECTS, CSUBJ, object_in_url=True),
+    Endpoint("api:subjects-signatures", "POST", "401 403 201 403 403 403 403 404 404",
+             Action.SIGN, CSUBJ,
+             {"scope": "casebook", "password": STAFF_PASSWORD,
+              "meaning": "I approve the data in this casebook."},
+             writes=True, object_in_url=True),
+    # data management: locks (a subject lock; the lock in the URL is on a visit)
+    Endpoint("api:locks-list", "GET",  "401 200 200 200 200 200 200 404 200",
+             Action.VIEW_SUBJECTS, CK, note="lists study locks and locks of the user's sites"),
+    Endpoint("api:locks-list", "POST", "401 403 403 403 201 403 403 404 403",
+             Action.LOCK_DATA, CK,
+             {"scope": "subject", "subject": "{crf_subject}", "reason": "casebook reviewed"},
+             writes=True),
+    Endpoint("api:locks-unlock", "POST", "401 403 403 403 200 403 403 404 404",
+             Action.LOCK_DATA, LOCK, {"reason": "late laboratory result"}, writes=True,
+             object_in_url=True),
 ]
 # fmt: on
 
@@ -311,7 +473,7 @@ def built(django_db_setup, django_db_blocker, staff_password_hash):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build(staff_password_hash)
+            yield build(staff_password_hash, STAFF_PASSWORD)
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -324,7 +486,8 @@ def scenario(built: Scenario, db) -> Scenario:
 
 def _context(scenario: Scenario) -> dict[str, Any]:
     sh01 = scenario.sites["SH01"]
-    candidate = Candidate.objects.get(screening_number=sh01.screening)
+    crf = scenario.crf_sites["SH01"]
+    candidate = Candidate.objects.get(study__key=scenario.key, screening_number=sh01.screening)
     protocol = screening_selectors.candidate_protocol(candidate)
     return {
         "key": scenario.key,
@@ -335,6 +498,16 @@ def _context(scenario: Scenario) -> dict[str, Any]:
         "visit_version": Visit.objects.get(pk=sh01.visit).version,
         "coordinator_pk": scenario.people[Role.COORDINATOR.value].pk,
         "checklist": screening_services.checklist_ids(protocol),
+        "crf_key": scenario.crf_key,
+        "crf_subject": crf.subject,
+        "crf_visit": crf.visit,
+        "crf_form": crf.form,
+        "form_version": FormInstance.objects.get(pk=crf.form).version,
+        "open_query": crf.open_query,
+        "open_query_version": Query.objects.get(pk=crf.open_query).version,
+        "answered_query": crf.answered_query,
+        "answered_query_version": Query.objects.get(pk=crf.answered_query).version,
+        "lock": crf.lock,
     }
 
 
@@ -348,6 +521,8 @@ def _fill(value: Any, ctx: dict[str, Any]) -> Any:
 
 def _request(endpoint: Endpoint, user: Any, ctx: dict[str, Any]) -> Any:
     url = reverse(endpoint.route, args=[_fill(a, ctx) for a in endpoint.args])
+    if endpoint.query:
+        url += "?" + urlencode(_fill(endpoint.query, ctx))
     body = endpoint.body(ctx) if callable(endpoint.body) else _fill(endpoint.body, ctx)
     if endpoint.api:
         client = APIClient()
