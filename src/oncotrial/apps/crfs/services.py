@@ -120,18 +120,9 @@ class SaveResult:
 
 # --------------------------------------------------------------------------- protocol
 
-_PROTOCOLS: dict[int, Protocol] = {}
-
-
 def protocol_for(subject: Subject) -> Protocol:
-    """The protocol version the subject was enrolled under (parsed once per process;
-    protocol versions never change once loaded)."""
-    version_id = subject.protocol_version_id
-    protocol = _PROTOCOLS.get(version_id)
-    if protocol is None:
-        protocol = protocol_of(subject.protocol_version)
-        _PROTOCOLS[version_id] = protocol
-    return protocol
+    """The protocol version the subject was enrolled under."""
+    return protocol_of(subject.protocol_version)
 
 
 def form_definition(protocol: Protocol, form_id: str) -> Form | None:
