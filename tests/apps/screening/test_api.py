@@ -9,8 +9,9 @@ from rest_framework.test import APIClient
 from oncotrial.apps.audit.models import AuditRecord
 from oncotrial.apps.screening import services
 from oncotrial.apps.screening.models import Candidate, Consent, EligibilityConfirmation
+from tests.apps.sarcoma_values import COMPLETE
 
-from .conftest import COMPLETE, attest_all
+from .conftest import attest_all
 
 pytestmark = pytest.mark.django_db
 

@@ -17,8 +17,9 @@ from oncotrial.apps.screening.models import (
 )
 from oncotrial.apps.studies.selectors import current_version
 from oncotrial.apps.studies.services import load_protocol_file
+from tests.apps.sarcoma_values import COMPLETE
 
-from .conftest import COMPLETE, SCREENING_DATE, attest_all
+from .conftest import SCREENING_DATE, attest_all
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,9 @@ from django.urls import reverse
 from oncotrial.apps.audit.models import AuditRecord
 from oncotrial.apps.screening import services
 from oncotrial.apps.screening.models import Candidate, EligibilityConfirmation
+from tests.apps.sarcoma_values import COMPLETE
 
-from .conftest import COMPLETE, attest_all
+from .conftest import attest_all
 
 pytestmark = pytest.mark.django_db
 
