@@ -120,6 +120,7 @@ class SaveResult:
 
 # --------------------------------------------------------------------------- protocol
 
+
 def protocol_for(subject: Subject) -> Protocol:
     """The protocol version the subject was enrolled under."""
     return protocol_of(subject.protocol_version)
