@@ -344,12 +344,13 @@ def _manage_data(study: Study, users: dict[str, Any], password: str, progress: P
     )
     queries.close(users["datamanager"], answered, "Resolved.", answered.version)
     last = filled[-1]
+    last_field = {f.id: f for f in protocol.forms}[last.form_id].fields[0]
     queries.raise_query(
         users["monitor"],
         last.subject,
-        "The visit date on this form differs from the visit log; please check.",
+        f"{last_field.label} differs from the clinic notes; please check.",
         form_instance=last,
-        item_id=item,
+        item_id=last_field.id,
     )
     first.refresh_from_db()
     signatures.sign(
