@@ -17,25 +17,9 @@ from rest_framework.test import APIClient
 from oncotrial.apps.crfs import selectors
 from oncotrial.apps.crfs.models import Lock, Signature
 from oncotrial.apps.crfs.services import save_form
+from tests.apps.crfs.sirolimus_form import BASELINE, FORM
 
 pytestmark = pytest.mark.django_db
-
-FORM = "baseline_history"
-BASELINE = {
-    "height": 172.5,
-    "weight": 68,
-    "pathology": "pdac",
-    "ajcc_edition": "8",
-    "t_stage": "T3",
-    "n_stage": "N1",
-    "m_stage": "M1",
-    "metastatic_sites": ["liver", "peritoneum"],
-    "prior_resection": False,
-    "prior_lines": 2,
-    "hypertension": False,
-    "hypercholesterolaemia": False,
-    "diabetes": True,
-}
 
 
 def fill_every_form(world, subject):

@@ -14,6 +14,7 @@ from oncotrial.apps.audit.models import AuditRecord
 from oncotrial.apps.audit.selectors import field_history, verify_chain
 from oncotrial.apps.crfs.models import FormInstance
 from oncotrial.apps.crfs.services import FormConflict, save_form
+from tests.apps.crfs.sirolimus_form import BASELINE, FORM
 
 pytestmark = [
     pytest.mark.skipif(
@@ -24,22 +25,6 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
 ]
 
-FORM = "baseline_history"
-BASELINE = {
-    "height": 172.5,
-    "weight": 68,
-    "pathology": "pdac",
-    "ajcc_edition": "8",
-    "t_stage": "T3",
-    "n_stage": "N1",
-    "m_stage": "M1",
-    "metastatic_sites": ["liver", "peritoneum"],
-    "prior_resection": False,
-    "prior_lines": 2,
-    "hypertension": False,
-    "hypercholesterolaemia": False,
-    "diabetes": True,
-}
 CLIENTS = 8
 ROUNDS = 6
 

@@ -13,25 +13,9 @@ from oncotrial.apps.crfs.models import FormInstance, ItemValue, Lock, Query
 from oncotrial.apps.crfs.services import CrfError, FormConflict, save_form
 from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects.models import Subject
+from tests.apps.crfs.sirolimus_form import BASELINE, FORM
 
 pytestmark = pytest.mark.django_db
-
-FORM = "baseline_history"
-BASELINE = {
-    "height": 172.5,
-    "weight": 68,
-    "pathology": "pdac",
-    "ajcc_edition": "8",
-    "t_stage": "T3",
-    "n_stage": "N1",
-    "m_stage": "M1",
-    "metastatic_sites": ["liver", "peritoneum"],
-    "prior_resection": False,
-    "prior_lines": 2,
-    "hypertension": False,
-    "hypercholesterolaemia": False,
-    "diabetes": True,
-}
 
 
 def item_records(form_instance=None):

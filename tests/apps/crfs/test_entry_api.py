@@ -10,24 +10,9 @@ from rest_framework.test import APIClient
 
 from oncotrial.apps.audit.models import AuditRecord
 from oncotrial.apps.crfs.models import FormInstance, Lock, Query
+from tests.apps.crfs.sirolimus_form import BASELINE
 
 pytestmark = pytest.mark.django_db
-
-BASELINE = {
-    "height": 172.5,
-    "weight": 68,
-    "pathology": "pdac",
-    "ajcc_edition": "8",
-    "t_stage": "T3",
-    "n_stage": "N1",
-    "m_stage": "M1",
-    "metastatic_sites": ["liver", "peritoneum"],
-    "prior_resection": False,
-    "prior_lines": 2,
-    "hypertension": False,
-    "hypercholesterolaemia": False,
-    "diabetes": True,
-}
 
 
 def api(user):
