@@ -254,8 +254,15 @@ class FormApi(APIView):
         operation_id="crfs_form_save",
     )
     def put(self, request: Request, key: str, number: str, form_id: str) -> Response:
-        subject, entry = _resolve(request, key, number, form_id)
+        view = study_for(request.user, key, Action.VIEW_SUBJECTS)
+        subject = subject_or_404(request.user, view, number)
         require(request.user, subject.study, Action.ENTER_DATA, subject.site)
+        try:
+            _form, visit = selectors.form_target(
+                subject, form_id, _int_param(request, "visit", None)
+            )
+        except (Visit.DoesNotExist, LookupError) as exc:
+            raise Http404(str(exc)) from None
         given = FormSaveSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
@@ -265,8 +272,8 @@ class FormApi(APIView):
                 subject,
                 form_id,
                 data["values"],
-                visit=entry.visit,
-                repeat_index=entry.repeat_index,
+                visit=visit,
+                repeat_index=_int_param(request, "repeat", 1) or 1,
                 expected_version=data["expected_version"],
                 reason=data["reason"],
                 units=data["units"],

@@ -313,6 +313,23 @@ def casebook_for(subject: Subject) -> Casebook:
     )
 
 
+def form_target(
+    subject: Subject, form_id: str, visit_pk: int | None = None
+) -> tuple[Form, Visit | None]:
+    """The protocol form `form_id` of the subject and the visit (of that subject) it is
+    filled at. Visit.DoesNotExist or LookupError when there is no such form or visit."""
+    protocol = protocol_for(subject)
+    form = form_definition(protocol, form_id)
+    if form is None:
+        raise LookupError(f"The protocol has no form {form_id!r}.")
+    visit = None
+    if visit_pk is not None:
+        visit = Visit.objects.get(pk=visit_pk, subject=subject)
+        if form_id not in visit_forms(protocol).get(visit.visit_id, []):
+            raise LookupError(f"Form {form_id} is not collected at visit {visit.label}.")
+    return form, visit
+
+
 def form_for(
     user: Any,
     study: Study,
@@ -324,15 +341,7 @@ def form_for(
     """One form of a subject (at a visit), filled or not. Subject.DoesNotExist,
     Visit.DoesNotExist or LookupError (no such form) when it is not there for the user."""
     subject = subject_selectors.get_subject(user, study, subject_number)
-    protocol = protocol_for(subject)
-    form = form_definition(protocol, form_id)
-    if form is None:
-        raise LookupError(f"The protocol has no form {form_id!r}.")
-    visit = None
-    if visit_pk is not None:
-        visit = Visit.objects.get(pk=visit_pk, subject=subject)
-        if form_id not in visit_forms(protocol).get(visit.visit_id, []):
-            raise LookupError(f"Form {form_id} is not collected at visit {visit.label}.")
+    form, visit = form_target(subject, form_id, visit_pk)
     instance = (
         FormInstance.objects.filter(
             subject=subject, visit=visit, form_id=form_id, repeat_index=repeat_index
