@@ -7,7 +7,8 @@ Outside a request (services called from the command line or tests) nothing is ca
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -33,13 +34,21 @@ def forget() -> None:
         cache.clear()
 
 
+@contextmanager
+def remembering() -> Iterator[None]:
+    """Remember memberships for the duration, as within one web request (for work outside
+    a request that changes no memberships, such as a simulated candidate)."""
+    token = _cache.set({})
+    try:
+        yield
+    finally:
+        _cache.reset(token)
+
+
 class RequestCacheMiddleware:
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        token = _cache.set({})
-        try:
+        with remembering():
             return self.get_response(request)
-        finally:
-            _cache.reset(token)

@@ -83,7 +83,7 @@ def active_lock_for(
 ) -> Lock | None:
     """The widest lock in force over the given data, or None. Give the most specific
     target you have; the levels above it are derived (a form's visit, subject and study).
-    One database query."""
+    One simple query when nothing is locked in the study, two or three otherwise."""
     if form_instance is not None:
         visit = visit or form_instance.visit
         subject = subject or form_instance.subject
@@ -93,6 +93,8 @@ def active_lock_for(
         study = study or subject.study
     if study is None:
         raise TypeError("active_lock_for needs a form instance, visit, subject or study")
+    if not Lock.objects.filter(study=study, unlocked_at__isnull=True).exists():
+        return None  # nothing locked in the study (the usual case): a simple query
     covering = Q(scope=Lock.Scope.STUDY)
     if subject is not None:
         covering |= Q(scope=Lock.Scope.SUBJECT, subject=subject)
@@ -100,18 +102,23 @@ def active_lock_for(
         covering |= Q(scope=Lock.Scope.VISIT, visit=visit)
     if form_instance is not None and form_instance.pk is not None:
         covering |= Q(scope=Lock.Scope.FORM, form_instance=form_instance)
-    locks = list(
-        Lock.objects.filter(covering, study=study, unlocked_at__isnull=True).select_related(
-            "locked_by",
-            "study",
-            "subject",
-            "visit__subject",
-            "form_instance__subject",
+    # the covering locks' keys first (a light query, usually empty), then the widest one
+    # with what describing it needs
+    found = list(
+        Lock.objects.filter(covering, study=study, unlocked_at__isnull=True).values_list(
+            "pk", "scope", "locked_at"
         )
     )
-    if not locks:
+    if not found:
         return None
-    return min(locks, key=lambda lock: (_LEVEL_ORDER[Lock.Scope(lock.scope)], lock.locked_at))
+    widest = min(found, key=lambda row: (_LEVEL_ORDER[Lock.Scope(row[1])], row[2]))
+    return Lock.objects.select_related(
+        "locked_by",
+        "study",
+        "subject",
+        "visit__subject",
+        "form_instance__subject",
+    ).get(pk=widest[0])
 
 
 def assert_unlocked(

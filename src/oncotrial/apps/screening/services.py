@@ -25,7 +25,13 @@ from django.utils import timezone
 from oncotrial.apps.accounts import selectors as access
 from oncotrial.apps.accounts.access import require
 from oncotrial.apps.accounts.models import Site, StudySite
-from oncotrial.apps.audit.services import AuditContext, record_create, record_delete, record_update
+from oncotrial.apps.audit.services import (
+    AuditContext,
+    record_create,
+    record_create_many,
+    record_delete,
+    record_update,
+)
 from oncotrial.apps.screening import selectors
 from oncotrial.apps.screening.models import (
     Attestation,
@@ -400,6 +406,7 @@ def record_screening_values(
     with transaction.atomic():
         locked = _lock(candidate, expected_version)
         now = _utc_now()
+        created: list[ScreeningValue] = []  # audited together, before any other change
         for name, new in changes:
             row = stored.get(name)
             if row is None:
@@ -412,8 +419,10 @@ def record_screening_values(
                     recorded_at=now,
                     recorded_by=user,
                 )
-                record_create(_ctx(user, locked), row, ["variable", "value", "unit"])
-            elif new is None:
+                created.append(row)
+                continue
+            created = _audit_created(user, locked, created, ["variable", "value", "unit"])
+            if new is None:
                 record_delete(_ctx(user, locked, reason), row, ["variable", "value", "unit"])
                 row.delete()
             else:
@@ -426,9 +435,18 @@ def record_screening_values(
                     row,
                     {"value": (old_value, new[0]), "unit": (old_unit, new[1])},
                 )
+        _audit_created(user, locked, created, ["variable", "value", "unit"])
         _after_change(user, locked, reason)
         _bump(candidate, locked)
     return candidate
+
+
+def _audit_created(user: Any, locked: Candidate, rows: list[Any], fields: list[str]) -> list[Any]:
+    """The creation records of `rows` (in order) in one write; an empty list to go on
+    collecting."""
+    if rows:
+        record_create_many(_ctx(user, locked), rows, fields)
+    return []
 
 
 def _shown(value: Any, unit: str) -> str:
@@ -507,6 +525,7 @@ def record_attestations(
     with transaction.atomic():
         locked = _lock(candidate, expected_version)
         now = _utc_now()
+        created: list[Attestation] = []  # audited together, before any other change
         for criterion_id, satisfied in changes:
             row = stored.get(criterion_id)
             if row is None:
@@ -518,8 +537,10 @@ def record_attestations(
                     attested_at=now,
                     attested_by=user,
                 )
-                record_create(_ctx(user, locked), row, ["criterion_id", "satisfied"])
-            elif satisfied is None:
+                created.append(row)
+                continue
+            created = _audit_created(user, locked, created, ["criterion_id", "satisfied"])
+            if satisfied is None:
                 record_delete(_ctx(user, locked, reason), row, ["criterion_id", "satisfied"])
                 row.delete()
             else:
@@ -529,6 +550,7 @@ def record_attestations(
                 record_update(
                     _ctx(user, locked, reason), row, {"satisfied": (old_value, satisfied)}
                 )
+        _audit_created(user, locked, created, ["criterion_id", "satisfied"])
         _after_change(user, locked, reason)
         _bump(candidate, locked)
     return candidate

@@ -13,10 +13,16 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from oncotrial.apps.accounts.access import require
-from oncotrial.apps.audit.services import AuditContext, record_create, record_update
+from oncotrial.apps.audit.services import (
+    AuditContext,
+    record_create_many,
+    record_update,
+    record_updates,
+)
 from oncotrial.apps.crfs.locks import assert_unlocked
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
@@ -119,6 +125,7 @@ def materialise(user: Any, subject: Subject, protocol: Protocol) -> list[Visit]:
     planned = plan(subject, protocol)
     seen: set[tuple[str, int]] = set()
     created: list[Visit] = []
+    updated: list[tuple[Visit, dict[str, tuple[Any, Any]]]] = []
     for p in planned:
         key = (p.visit_id, p.occurrence)
         seen.add(key)
@@ -153,19 +160,33 @@ def materialise(user: Any, subject: Subject, protocol: Protocol) -> list[Visit]:
         if changes:
             visit.version += 1
             visit.save()
-            record_update(context, visit, changes)
+            updated.append((visit, changes))
+    if updated:
+        record_updates(context, updated)
     if created:
         Visit.objects.bulk_create(created)
-        for visit in created:
-            if visit.pk is None:  # a backend that does not return ids
-                visit = subject.visits.get(visit_id=visit.visit_id, occurrence=visit.occurrence)
-            record_create(context, visit, _CREATED_FIELDS)
+        saved = [
+            visit
+            if visit.pk is not None
+            # a backend that does not return ids
+            else subject.visits.get(visit_id=visit.visit_id, occurrence=visit.occurrence)
+            for visit in created
+        ]
+        record_create_many(context, saved, _CREATED_FIELDS)
+    cancelled = []
     for key, visit in existing.items():
         if key not in seen and not visit.cancelled and not _recorded(visit):
             visit.cancelled = True
             visit.version += 1
-            visit.save(update_fields=["cancelled", "version"])
-            record_update(context, visit, {"cancelled": (False, True)})
+            cancelled.append(visit)
+    if cancelled:
+        # every one was planned and not cancelled: a statement per 500 bumps their versions
+        keys = [v.pk for v in cancelled]
+        for start in range(0, len(keys), 500):
+            Visit.objects.filter(pk__in=keys[start : start + 500]).update(
+                cancelled=True, version=F("version") + 1
+            )
+        record_updates(context, [(visit, {"cancelled": (False, True)}) for visit in cancelled])
     return list(subject.visits.all())
 
 
