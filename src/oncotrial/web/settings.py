@@ -49,6 +49,13 @@ INSTALLED_APPS = [
     "oncotrial.apps.subjects",
     "oncotrial.apps.visits",
     "oncotrial.apps.crfs",
+    "oncotrial.apps.treatment",
+    "oncotrial.apps.followup",
+    "oncotrial.apps.safety",
+    "oncotrial.apps.tumour",
+    "oncotrial.apps.labs",
+    "oncotrial.apps.specimens",
+    "oncotrial.apps.reports",
 ]
 
 MIDDLEWARE = [
@@ -96,6 +103,10 @@ def _database() -> dict[str, object]:
             # writers queue for the database lock rather than fail after the default 5 s
             "timeout": 30,
         },
+        # Tests use a file too: with an in-memory database the live server's request
+        # threads would share one connection, and one request's transaction would end
+        # another's (the browser sends previews while a form is being saved).
+        "TEST": {"NAME": DATA_DIR / "test-oncotrial.sqlite3"},
     }
 
 
@@ -129,6 +140,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "oncotrial.apps.records_api.exception_handler",
 }
 
 SPECTACULAR_SETTINGS = {
