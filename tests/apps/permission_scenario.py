@@ -122,6 +122,8 @@ class Scenario:
     crf_key: str = ""
     """The study with a case report form (sirolimus)."""
     crf_sites: dict[str, CrfObjects] = field(default_factory=dict)
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Values the modules of `permission_rows` add for their URLs and bodies."""
 
 
 def _screened(

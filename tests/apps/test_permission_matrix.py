@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import pytest
@@ -45,85 +45,35 @@ from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.visits.models import Visit
 from oncotrial.domain.permissions import ROLE_ACTIONS, Action, Role
 
+from . import permission_rows
 from .conftest import STAFF_PASSWORD
+from .permission_endpoint import (
+    ANSWERED_Q,
+    AT_VISIT,
+    CFORM,
+    CK,
+    COLUMNS,
+    CSUBJ,
+    ELIG,
+    EXCLUDED_NAMESPACES,
+    LOCK,
+    OPEN_Q,
+    SCR,
+    SUBJ,
+    VISIT,
+    WRITE_METHODS,
+    Endpoint,
+    K,
+)
 from .permission_scenario import (
     ANONYMOUS,
     BASELINE_HISTORY,
-    CRF_FORM,
     NO_ROLE,
     OTHER_SITE,
     Scenario,
     build,
     fingerprint,
 )
-
-COLUMNS = (
-    ANONYMOUS,
-    Role.STUDY_ADMIN.value,
-    Role.INVESTIGATOR.value,
-    Role.COORDINATOR.value,
-    Role.DATA_MANAGER.value,
-    Role.MONITOR.value,
-    Role.STATISTICIAN.value,
-    NO_ROLE,
-    OTHER_SITE,
-)
-"""The order of the statuses in each row of the matrix."""
-
-WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
-EXCLUDED_NAMESPACES = {"admin"}
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    route: str
-    """URL name (namespace:name)."""
-    method: str
-    expected: str
-    """Statuses in COLUMNS order."""
-    action: Action | None
-    """The policy action the endpoint needs (None: not about one study)."""
-    args: tuple[str, ...] = ()
-    """URL arguments: fields of the SH01 objects, formatted like the body's strings."""
-    body: dict[str, Any] | Callable[[dict[str, Any]], dict[str, Any]] | None = None
-    writes: bool = False
-    """An allowed request changes clinical data (False for a preview or a logout)."""
-    object_in_url: bool = False
-    """The URL names an SH01 candidate, subject, visit, query or lock (another site's
-    user: 404)."""
-    query: dict[str, str] | None = None
-    """Query string parameters (formatted like the args)."""
-    variant: str = ""
-    """Tells apart rows of one route and method (e.g. a query's steps)."""
-    note: str = field(default="", compare=False)
-
-    @property
-    def api(self) -> bool:
-        return self.route.startswith("api:")
-
-    def status(self, column: str) -> int:
-        statuses = self.expected.split()
-        assert len(statuses) == len(COLUMNS), self
-        return int(statuses[COLUMNS.index(column)])
-
-    @property
-    def id(self) -> str:
-        return f"{self.method} {self.route}" + (f" {self.variant}" if self.variant else "")
-
-
-K = ("{key}",)
-SCR = ("{key}", "{screening}")
-ELIG = ("{key}", "{eligible}")
-SUBJ = ("{key}", "{subject}")
-VISIT = ("{key}", "{visit}")
-# the sirolimus study (case report forms, queries, signatures, locks)
-CK = ("{crf_key}",)
-CSUBJ = ("{crf_key}", "{crf_subject}")
-CFORM = ("{crf_key}", "{crf_subject}", CRF_FORM)
-AT_VISIT = {"visit": "{crf_visit}"}
-OPEN_Q = ("{crf_key}", "{open_query}")
-ANSWERED_Q = ("{crf_key}", "{answered_query}")
-LOCK = ("{crf_key}", "{lock}")
 
 
 def _attest_body(api: bool) -> Callable[[dict[str, Any]], dict[str, Any]]:
@@ -172,7 +122,7 @@ SIGN_PAGE = "casebook-all"
 
 # fmt: off
 # columns:                  anon adm inv coo dm  mon sta none bj02
-MATRIX: list[Endpoint] = [
+CORE: list[Endpoint] = [
     # ------------------------------------------------------------------ pages
     Endpoint("home", "GET",  "302 302 302 302 302 302 302 302 302", None,
              note="redirects to the study list"),
@@ -393,6 +343,8 @@ MATRIX: list[Endpoint] = [
 ]
 # fmt: on
 
+MATRIX: list[Endpoint] = CORE + permission_rows.rows()
+
 SUCCESS = {200, 201, 302}
 
 
@@ -473,7 +425,9 @@ def built(django_db_setup, django_db_blocker, staff_password_hash):
         outer = transaction.atomic()
         outer.__enter__()
         try:
-            yield build(staff_password_hash, STAFF_PASSWORD)
+            scenario = build(staff_password_hash, STAFF_PASSWORD)
+            scenario.extra.update(permission_rows.build_all(scenario))
+            yield scenario
         finally:
             transaction.set_rollback(True)
             outer.__exit__(None, None, None)
@@ -508,6 +462,7 @@ def _context(scenario: Scenario) -> dict[str, Any]:
         "answered_query": crf.answered_query,
         "answered_query_version": Query.objects.get(pk=crf.answered_query).version,
         "lock": crf.lock,
+        **scenario.extra,
     }
 
 

@@ -61,7 +61,8 @@ class Action(StrEnum):
     VIEW_ALLOCATION = "view_allocation"
     """See the concealed allocation list (never given to site roles)."""
     VIEW_DEIDENTIFIED = "view_deidentified"
-    """See de-identified data for analysis."""
+    """See de-identified data for analysis: the study report and the derived endpoint
+    dataset."""
 
 
 _READ = {Action.VIEW_STUDY, Action.VIEW_SUBJECTS}
@@ -82,6 +83,8 @@ ROLE_ACTIONS: dict[Role, frozenset[Action]] = {
             Action.ENTER_DATA,
             Action.SIGN,
             Action.ANSWER_QUERY,
+            # the investigator leads the trial at the site: reports of the site's subjects
+            Action.VIEW_DEIDENTIFIED,
         }
     ),
     Role.COORDINATOR: frozenset(

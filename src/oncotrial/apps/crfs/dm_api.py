@@ -327,15 +327,18 @@ class QueryDetailApi(APIView):
         )
 
 
+STEP_SCHEMA = {
+    "request": QueryStepSerializer,
+    "responses": {200: QuerySerializer, 409: QueryConflictSerializer},
+}
+
+
 class QueryStepApi(APIView):
     """Answer, re-open or close a query (`step` is set by the URL)."""
 
     step = "answer"
 
-    @extend_schema(
-        request=QueryStepSerializer,
-        responses={200: QuerySerializer, 409: QueryConflictSerializer},
-    )
+    @extend_schema(**STEP_SCHEMA)
     def post(self, request: Request, key: str, pk: int) -> Response:
         view = study_for(request.user, key, Action.VIEW_SUBJECTS)
         query = query_or_404(request.user, view.study, pk)
@@ -360,7 +363,7 @@ class QueryStepApi(APIView):
 class AnswerQueryApi(QueryStepApi):
     step = "answer"
 
-    @extend_schema(operation_id="queries_answer")
+    @extend_schema(operation_id="queries_answer", **STEP_SCHEMA)
     def post(self, request: Request, key: str, pk: int) -> Response:
         return super().post(request, key, pk)
 
@@ -368,7 +371,7 @@ class AnswerQueryApi(QueryStepApi):
 class ReopenQueryApi(QueryStepApi):
     step = "reopen"
 
-    @extend_schema(operation_id="queries_reopen")
+    @extend_schema(operation_id="queries_reopen", **STEP_SCHEMA)
     def post(self, request: Request, key: str, pk: int) -> Response:
         return super().post(request, key, pk)
 
@@ -376,7 +379,7 @@ class ReopenQueryApi(QueryStepApi):
 class CloseQueryApi(QueryStepApi):
     step = "close"
 
-    @extend_schema(operation_id="queries_close")
+    @extend_schema(operation_id="queries_close", **STEP_SCHEMA)
     def post(self, request: Request, key: str, pk: int) -> Response:
         return super().post(request, key, pk)
 

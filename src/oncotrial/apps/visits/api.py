@@ -42,7 +42,7 @@ class VisitUpdateSerializer(serializers.Serializer):
         return attrs
 
 
-class ConflictSerializer(serializers.Serializer):
+class VisitConflictSerializer(serializers.Serializer):
     detail = serializers.CharField()
     current_version = serializers.IntegerField()
 
@@ -63,7 +63,7 @@ class VisitApi(APIView):
 
     @extend_schema(
         request=VisitUpdateSerializer,
-        responses={200: CalendarVisitSerializer, 409: ConflictSerializer},
+        responses={200: CalendarVisitSerializer, 409: VisitConflictSerializer},
         operation_id="visits_update",
     )
     def patch(self, request: Request, key: str, pk: int) -> Response:
