@@ -1,0 +1,1 @@
+"""Follow-up: contacts, recurrence, death, withdrawal and loss to follow-up."""

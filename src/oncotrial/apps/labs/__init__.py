@@ -1,0 +1,1 @@
+"""Laboratory results with units, normal ranges and xULN."""

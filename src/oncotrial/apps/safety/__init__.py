@@ -1,0 +1,1 @@
+"""Adverse events and serious adverse event reporting (CTCAE)."""

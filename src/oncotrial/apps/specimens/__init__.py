@@ -1,0 +1,1 @@
+"""Biospecimens and their chain of custody."""

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class SpecimensConfig(AppConfig):
+    name = "oncotrial.apps.specimens"
+    label = "specimens"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,1 @@
+"""Treatment given: administrations, surgery, end of treatment, next-line therapy."""

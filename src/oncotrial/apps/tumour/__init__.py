@@ -1,0 +1,1 @@
+"""Tumour assessments: lesions, measurements and RECIST responses."""

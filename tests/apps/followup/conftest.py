@@ -1,0 +1,1 @@
+from tests.apps.treatment.world import world  # noqa: F401

@@ -1,0 +1,192 @@
+"""Corrections and deletions of treatment and follow-up rows: each writes one audit
+record per changed field with its reason (or one per field on delete), and the events
+the calendar is timed from follow."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from oncotrial.apps.followup import services
+from oncotrial.apps.followup.models import FollowUpContact
+from oncotrial.apps.subjects.models import AnchorEvent, Subject
+from oncotrial.apps.treatment import services as treatment
+from tests.apps.crfs.audit_helpers import audit_written
+
+SARCOMA = "anlotinib-toripalimab-sarcoma.yaml"
+SURGERY = "surgery-liver-metastatic-pancreatic-cancer.yaml"
+
+
+def changes(written) -> list[tuple[str, str, str | None, str | None, str]]:
+    return [
+        (r.entity, r.field, r.old_value, r.new_value, r.reason)
+        for r in written.records
+        if r.entity.startswith(("treatment.", "followup.", "subjects.anchorevent"))
+    ]
+
+
+@pytest.mark.django_db
+def test_correcting_the_end_of_treatment_moves_its_events(world):
+    w = world(SARCOMA)
+    treatment.record_administration(
+        w.coordinator,
+        w.subject,
+        {
+            "intervention_id": "toripalimab",
+            "cycle": 1,
+            "day": 1,
+            "date": dt.date(2024, 1, 15),
+            "dose": Decimal("240"),
+            "dose_unit": "mg",
+        },
+    )
+    end = treatment.record_end_of_treatment(
+        w.coordinator,
+        w.subject,
+        {
+            "date": dt.date(2024, 2, 1),
+            "primary_reason": "toxicity",
+            "last_dose_date": dt.date(2024, 1, 15),
+        },
+    )
+    with audit_written() as written:
+        treatment.change_end_of_treatment(
+            w.coordinator,
+            end,
+            {"date": dt.date(2024, 2, 3), "primary_reason": "progression"},
+            expected_version=1,
+            reason="decision date per clinic letter",
+        )
+    reason = "decision date per clinic letter"
+    assert changes(written) == [
+        ("treatment.endoftreatment", "date", "2024-02-01", "2024-02-03", reason),
+        ("treatment.endoftreatment", "primary_reason", "toxicity", "progression", reason),
+        ("subjects.anchorevent", "date", "2024-02-01", "2024-02-03", reason),
+    ]
+    assert AnchorEvent.objects.get(subject=w.subject, anchor="end_of_treatment").date == (
+        dt.date(2024, 2, 3)
+    )
+
+
+@pytest.mark.django_db
+def test_correcting_a_next_line_recurrence_and_withdrawal(world):
+    w = world(SARCOMA)
+    line = treatment.record_next_line(
+        w.coordinator,
+        w.subject,
+        {"line_number": 2, "regimen": "Gemcitabine + docetaxel", "start_date": dt.date(2024, 4, 1)},
+    )
+    with audit_written() as written:
+        treatment.change_next_line(
+            w.coordinator,
+            line,
+            {"progression_date": dt.date(2024, 7, 2)},
+            expected_version=1,
+            reason="CT report received",
+        )
+    assert changes(written) == [
+        ("treatment.nextlinetherapy", "progression_date", None, "2024-07-02", "CT report received")
+    ]
+    with pytest.raises(ValidationError) as exc:
+        treatment.change_next_line(
+            w.coordinator,
+            line,
+            {"progression_date": dt.date(2024, 3, 1)},
+            expected_version=2,
+            reason="typo",
+        )
+    assert exc.value.message_dict == {
+        "progression_date": ["The progression is before the start (2024-04-01)."]
+    }
+
+    recurrence = services.record_recurrence(
+        w.coordinator,
+        w.subject,
+        {"date": dt.date(2024, 5, 1), "site": "local", "diagnosed_by": "imaging"},
+    )
+    with audit_written() as written:
+        services.change_recurrence(
+            w.coordinator,
+            recurrence,
+            {"site": "both"},
+            expected_version=1,
+            reason="lung nodule confirmed",
+        )
+    assert changes(written) == [
+        ("followup.recurrence", "site", "local", "both", "lung nodule confirmed")
+    ]
+
+    withdrawal = services.record_withdrawal(
+        w.coordinator, w.subject, {"date": dt.date(2024, 8, 1), "kind": "lost_to_follow_up"}
+    )
+    with audit_written() as written:
+        services.change_withdrawal(
+            w.coordinator,
+            withdrawal,
+            {"kind": "consent_withdrawn", "withdrawal_reason": "Reached by phone: declines visits"},
+            expected_version=1,
+            reason="subject reached",
+        )
+    fields = [(e, f) for e, f, *_ in changes(written) if e == "followup.withdrawal"]
+    assert fields == [("followup.withdrawal", "kind"), ("followup.withdrawal", "withdrawal_reason")]
+    w.subject.refresh_from_db()
+    assert w.subject.status == Subject.Status.WITHDRAWN
+
+
+@pytest.mark.django_db
+def test_deleting_the_first_surgery_moves_the_surgery_event(world):
+    w = world(
+        SURGERY,
+        anchor="treatment_start",
+        values={"treated_before_study_start": False},
+        regimen="ag",
+    )
+    first = treatment.record_surgery(
+        w.investigator,
+        w.subject,
+        {"date": dt.date(2024, 5, 20), "procedure": "ablation", "intent": "radical"},
+    )
+    treatment.record_surgery(
+        w.investigator,
+        w.subject,
+        {
+            "date": dt.date(2024, 6, 3),
+            "procedure": "whipple",
+            "intent": "radical",
+            "resection_margin": "R0",
+        },
+    )
+    assert AnchorEvent.objects.get(subject=w.subject, anchor="surgery").date == dt.date(2024, 5, 20)
+    with audit_written() as written:
+        treatment.delete_record(
+            w.investigator, first, expected_version=1, reason="entered for the wrong subject"
+        )
+    assert AnchorEvent.objects.get(subject=w.subject, anchor="surgery").date == dt.date(2024, 6, 3)
+    deleted = [r for r in written.records if r.entity == "treatment.surgery"]
+    assert {r.action for r in deleted} == {"delete"}
+    assert {r.reason for r in deleted} == {"entered for the wrong subject"}
+
+
+@pytest.mark.django_db
+def test_deleting_a_contact(world):
+    w = world(SARCOMA)
+    row = services.record_contact(
+        w.coordinator,
+        w.subject,
+        {"date": dt.date(2024, 3, 1), "method": "email", "vital_status": "alive"},
+    )
+    with pytest.raises(ValidationError) as exc:
+        services.delete_record(w.coordinator, row, expected_version=1, reason=" ")
+    assert exc.value.message_dict == {"reason": ["Give a reason for deleting this record."]}
+    with audit_written() as written:
+        services.delete_record(w.coordinator, row, expected_version=1, reason="duplicate")
+    assert [(r.field, r.old_value) for r in written.records] == [
+        ("date", "2024-03-01"),
+        ("method", "email"),
+        ("vital_status", "alive"),
+        ("notes", ""),
+    ]
+    assert not FollowUpContact.objects.exists()
