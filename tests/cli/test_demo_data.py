@@ -91,3 +91,56 @@ def test_demo_data_management_on_a_study_with_forms():
         reason="Transcription error corrected against the source document",
     )
     assert correction.old_value != correction.new_value
+
+
+def test_the_demo_simulates_a_study_with_its_data_management_and_clocks(tmp_path):
+    """`oncotrial demo` gives each study a simulated cohort through the services, then
+    the data-management examples, SAE report clocks that run, and its report on disk."""
+    from django.contrib.auth import get_user_model
+
+    from oncotrial.apps.crfs.models import Lock, Query, Signature
+    from oncotrial.apps.labs.models import LabResult
+    from oncotrial.apps.safety import selectors as safety_selectors
+    from oncotrial.apps.specimens.models import Specimen
+    from oncotrial.apps.tumour.models import TumourAssessment
+
+    path = next(p for p in SEEDS if p.stem == "intestinal-radiotherapy-pd1")
+    study = load_protocol_file(path).study
+    demo_data.ensure_sites_and_users("demo-pass-1", [study])
+    lines: list[str] = []
+
+    created = demo_data.simulate_study(study, TODAY, lines.append, "demo-pass-1", subjects=12)
+
+    assert Subject.objects.filter(study=study).count() == 12
+    assert created == Candidate.objects.filter(study=study).count() > 12
+    assert any("12 enrolled" in line for line in lines)
+    assert Specimen.objects.filter(study=study).exists()
+    assert sorted(Query.objects.filter(study=study).values_list("status", flat=True)) == [
+        "closed",
+        "open",
+    ]
+    assert Signature.objects.filter(subject__study=study).exists()
+    assert Lock.objects.filter(study=study, scope="visit", unlocked_at__isnull=True).exists()
+    assert AuditRecord.objects.filter(
+        study_key=study.key,
+        action="update",
+        reason="Transcription error corrected against the source document",
+    ).exists()
+    assert (
+        TumourAssessment.objects.filter(subject__study=study).exclude(computed_response="").exists()
+    )
+    assert LabResult.objects.filter(subject__study=study).exists()
+    investigator = get_user_model().objects.get(username="investigator")
+    clocks = {r.state for r in safety_selectors.sae_worklist(investigator, study)}
+    assert clocks & {"due", "overdue"}
+    # a second run leaves the study as it is
+    assert demo_data.simulate_study(study, TODAY, lines.append, "demo-pass-1", subjects=12) == 0
+
+    html = demo_data.write_study_report(study, tmp_path)
+    assert html is not None
+    assert html == tmp_path / study.key / f"{study.key}-report.html"
+    assert (
+        html.read_text(encoding="utf-8").count("<svg")
+        + len(list((tmp_path / study.key / "figures").glob("*.png")))
+        > 0
+    )

@@ -12,11 +12,14 @@ import click
 from oncotrial import __version__
 from oncotrial.cli.analyze import analyze
 from oncotrial.cli.audit import audit
+from oncotrial.cli.ctcae import ctcae
 from oncotrial.cli.demo import demo
 from oncotrial.cli.design import design
 from oncotrial.cli.protocol import protocol
 from oncotrial.cli.recist import recist
 from oncotrial.cli.registry import registry
+from oncotrial.cli.report import report
+from oncotrial.cli.simulate import simulate
 from oncotrial.cli.study import study
 
 
@@ -34,3 +37,6 @@ main.add_command(demo)
 main.add_command(recist)
 main.add_command(registry)
 main.add_command(audit)
+main.add_command(ctcae)
+main.add_command(report)
+main.add_command(simulate)

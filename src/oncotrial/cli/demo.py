@@ -1,9 +1,16 @@
-"""`oncotrial demo`: a local demonstration on SQLite, from nothing to a served web app."""
+"""`oncotrial demo`: a local demonstration on SQLite, from nothing to a served web app.
+
+Each seed study gets a simulated cohort of its protocol's target size, created through
+the same services as the web app (`oncotrial simulate`), then the data-management
+examples (a correction with its reason, queries, a signature, a locked visit), serious
+adverse events whose report clocks run, specimens with their chain of custody, and its
+study report written under the data directory."""
 
 from __future__ import annotations
 
 import secrets
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -11,6 +18,7 @@ import click
 from oncotrial.cli.study import setup_django
 
 DEMO_USERNAME = "demo"
+DEMO_SEED = "demo"
 
 
 def _step(message: str) -> None:
@@ -42,9 +50,24 @@ def _reset_superuser(password: str) -> None:
 @click.option(
     "--password", default=None, help="Password of the demo users (default: a random one)."
 )
-def demo(port: int, no_serve: bool, studies_dir: Path | None, password: str | None) -> None:
-    """Migrate the SQLite database, load studies/*.yaml, add demo sites, users and cohorts,
-    serve."""
+@click.option(
+    "--subjects",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Subjects per study (default: each protocol's target sample size).",
+)
+@click.option("--no-reports", is_flag=True, help="Do not write the study reports.")
+def demo(
+    port: int,
+    no_serve: bool,
+    studies_dir: Path | None,
+    password: str | None,
+    subjects: int | None,
+    no_reports: bool,
+) -> None:
+    """Migrate the SQLite database, load studies/*.yaml, add demo sites and users, simulate
+    each study's cohort at its target size, write the study reports, serve."""
+    started = time.perf_counter()
     setup_django()
     from django.conf import settings
     from django.core.management import call_command
@@ -82,12 +105,21 @@ def demo(port: int, no_serve: bool, studies_dir: Path | None, password: str | No
     _step(f"Setting up {len(demo_data.SITES)} sites and one user per role")
     users = demo_data.ensure_sites_and_users(password, studies)
     _reset_superuser(password)
-    _step("Screening and enrolling demo cohorts (through the same services as the web app)")
+    _step("Simulating each study's cohort at its target size (through the web app's services)")
     today = timezone.localdate()
     for study in studies:
-        echo = lambda line: click.echo(f"    {line}")  # noqa: E731
-        if demo_data.populate_study(study, today, echo, password) == 0:
-            click.echo(f"    {study.key}: already has data, left as it is")
+        demo_data.simulate_study(
+            study, today, lambda line: click.echo(f"    {line}"), password, subjects=subjects
+        )
+
+    reports: dict[str, Path] = {}
+    if not no_reports and studies:
+        _step("Writing the study reports")
+        for study in studies:
+            written = demo_data.write_study_report(study, settings.DATA_DIR / "reports")
+            if written is not None:
+                reports[study.key] = written
+                click.echo(f"    {study.key}: {written}")
 
     url = f"http://127.0.0.1:{port}"
     click.echo("")
@@ -99,6 +131,11 @@ def demo(port: int, no_serve: bool, studies_dir: Path | None, password: str | No
         where = f"site {user.site_code}" if user.site_code else "all sites"
         click.echo(f"    {user.username:<16} {user.role.label} ({where})")
     click.echo(f"    {DEMO_USERNAME:<16} Django administrator (/admin/)")
+    if reports:
+        click.echo("  Study reports (also live at /studies/<key>/report/):")
+        for key, path in reports.items():
+            click.echo(f"    {key:<28} {path}")
+    click.echo(f"  Ready in {time.perf_counter() - started:.1f} s")
     click.echo("")
     if failures:
         click.echo(f"  {failures} protocol file(s) could not be loaded (see above).", err=True)

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -30,6 +32,14 @@ from oncotrial.apps.subjects import services as subjects
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits import services as visits
 from oncotrial.apps.visits.models import Visit
+from oncotrial.cli import (
+    demo_followup,
+    demo_labs,
+    demo_safety,
+    demo_specimens,
+    demo_treatment,
+    demo_tumour,
+)
 from oncotrial.domain.eligibility import (
     Measurement,
     ScreeningField,
@@ -41,6 +51,17 @@ from oncotrial.domain.protocol import Protocol
 from oncotrial.domain.protocol.forms import FormField
 from oncotrial.domain.protocol.rules import AllOf, AnyOf, Condition, Rule
 from oncotrial.domain.units import convert
+
+CLINICAL_DATA = (
+    demo_treatment,
+    demo_tumour,
+    demo_labs,
+    demo_safety,
+    demo_specimens,
+    demo_followup,
+)
+"""The demo modules of the clinical tables, in the order they add data: treatment
+before the data timed from it, follow-up (deaths, withdrawals) last."""
 
 SITES = (
     ("SH01", "Shanghai General Hospital", "Shanghai", "China", "01"),
@@ -153,6 +174,8 @@ def populate_study(study: Study, today: dt.date, progress: Progress, password: s
     progress(f"{study.key}: {created} candidates screened at {len(SITES)} sites")
     if password:
         _manage_data(study, users, password, progress)
+    for clinical in CLINICAL_DATA:
+        clinical.populate(study, users, today, progress)
     return created
 
 
@@ -507,3 +530,69 @@ def _neutral(field: ScreeningField) -> object:
     if field.type in ("number", "integer"):
         return field.minimum if field.minimum is not None else 0
     return ""
+
+
+def simulate_study(
+    study: Study,
+    today: dt.date,
+    progress: Progress,
+    password: str = "",
+    *,
+    subjects: int | None = None,
+    seed: str = "demo",
+) -> int:
+    """The demo cohort of `study`: a simulated cohort of the protocol's target size
+    (`subjects` when given), then the data-management examples, serious adverse events
+    whose report clocks run, and specimens. Returns the number of candidates created (0
+    when the study already has candidates)."""
+    from oncotrial.apps import simulation
+
+    if Candidate.objects.filter(study=study).exists():
+        progress(f"{study.key}: already has data, left as it is")
+        return 0
+    protocol = get_study(study.key).protocol
+    size = subjects or (protocol.sample_size.target if protocol.sample_size else 30)
+    started = time.perf_counter()
+    marks = {max(1, round(size * f)) for f in (0.25, 0.5, 0.75)}
+
+    def step(_count: int, tally: simulation.Tally) -> None:
+        if tally.enrolled in marks and tally.enrolled not in shown:
+            shown.add(tally.enrolled)
+            progress(f"{study.key}: {tally.enrolled}/{size} enrolled")
+
+    shown: set[int] = set()
+    tally = simulation.simulate(study, subjects=size, seed=seed, as_of=today, progress=step)
+    progress(
+        f"{study.key}: {tally.enrolled} enrolled, {tally.screen_failed} screen failures, "
+        f"{tally.in_screening} in screening; {tally.visits} visits, {tally.assessments} tumour "
+        f"assessments, {tally.lab_results} lab results, {tally.adverse_events} adverse events "
+        f"({tally.serious} serious), {tally.deaths} deaths "
+        f"({time.perf_counter() - started:.1f} s)"
+    )
+    users = {u.username: u for u in get_user_model().objects.filter(is_active=True)}
+    if password:
+        _manage_data(study, users, password, progress)
+    alive = list(
+        Subject.objects.filter(
+            study=study,
+            site__code="SH01",
+            status__in=[Subject.Status.ON_TREATMENT, Subject.Status.FOLLOW_UP],
+        )
+        .select_related("site", "study", "candidate")
+        .order_by("-enrollment_date")
+    )
+    now = timezone.now()
+    saes = demo_safety.sae_clocks(users, alive, now)
+    progress(f"{study.key}: {saes} serious adverse events with report clocks running")
+    demo_specimens.populate(study, users, today, progress)
+    return tally.candidates
+
+
+def write_study_report(study: Study, root: Path) -> Path | None:
+    """The study report (HTML, figures, derived endpoints as CSV) in `root`/<key>/."""
+    from oncotrial.apps.reports.files import write_report
+    from oncotrial.apps.reports.study_report import build_full_report
+
+    built = build_full_report(get_study(study.key))
+    written = write_report(built, root / study.key, pdf=False)
+    return written.html
