@@ -51,6 +51,12 @@ api_patterns = [
     path("studies/<slug:key>/worklist/", visits_api.WorklistApi.as_view(), name="worklist"),
     path("studies/<slug:key>/", include("oncotrial.apps.screening.api_urls")),
     path("studies/<slug:key>/", include(crfs_dm_urls.api_urlpatterns)),
+    path("studies/<slug:key>/", include("oncotrial.apps.treatment.api_urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.followup.api_urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.safety.api_urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.tumour.api_urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.labs.api_urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.specimens.api_urls")),
 ]
 
 urlpatterns = [
@@ -67,6 +73,13 @@ urlpatterns = [
     path("studies/<slug:key>/", include("oncotrial.apps.visits.urls")),
     path("studies/<slug:key>/", include("oncotrial.apps.crfs.urls")),
     path("studies/<slug:key>/", include("oncotrial.apps.crfs.dm_urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.treatment.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.followup.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.safety.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.tumour.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.labs.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.specimens.urls")),
+    path("studies/<slug:key>/", include("oncotrial.apps.reports.urls")),
     path("api/", include((api_patterns, "api"))),
     path("admin/", admin.site.urls),
 ]
