@@ -1,8 +1,10 @@
-"""Role memberships read once per request.
+"""What a request reads again and again, read once per request.
 
 A page or API call checks the user's roles several times (the study, the site, the
-action); within one request the memberships cannot change, so they are read once.
-Outside a request (services called from the command line or tests) nothing is cached.
+action), and every write checks the study's locks; within one request these are read
+once (the services that change memberships or locks forget what was remembered). The
+study with its current protocol is kept too. Outside a request (services called from the
+command line or tests) nothing is cached unless the caller asks for it (`remembering`).
 """
 
 from __future__ import annotations
@@ -36,8 +38,8 @@ def forget() -> None:
 
 @contextmanager
 def remembering() -> Iterator[None]:
-    """Remember memberships for the duration, as within one web request (for work outside
-    a request that changes no memberships, such as a simulated candidate)."""
+    """Remember for the duration, as within one web request (for work outside a request,
+    such as a simulated candidate)."""
     token = _cache.set({})
     try:
         yield

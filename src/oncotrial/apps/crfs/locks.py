@@ -22,6 +22,7 @@ from oncotrial.apps.accounts.access import require
 from oncotrial.apps.accounts.models import Membership
 from oncotrial.apps.audit.services import AuditContext, record_create, record_update
 from oncotrial.apps.crfs.models import FormInstance, Lock
+from oncotrial.apps.request_cache import forget, remembered
 from oncotrial.apps.studies.models import Study
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
@@ -83,7 +84,8 @@ def active_lock_for(
 ) -> Lock | None:
     """The widest lock in force over the given data, or None. Give the most specific
     target you have; the levels above it are derived (a form's visit, subject and study).
-    One simple query when nothing is locked in the study, two or three otherwise."""
+    The study's locks in force are read once per request; describing the covering lock
+    takes one more query."""
     if form_instance is not None:
         visit = visit or form_instance.visit
         subject = subject or form_instance.subject
@@ -93,25 +95,22 @@ def active_lock_for(
         study = study or subject.study
     if study is None:
         raise TypeError("active_lock_for needs a form instance, visit, subject or study")
-    if not Lock.objects.filter(study=study, unlocked_at__isnull=True).exists():
-        return None  # nothing locked in the study (the usual case): a simple query
-    covering = Q(scope=Lock.Scope.STUDY)
-    if subject is not None:
-        covering |= Q(scope=Lock.Scope.SUBJECT, subject=subject)
-    if visit is not None:
-        covering |= Q(scope=Lock.Scope.VISIT, visit=visit)
-    if form_instance is not None and form_instance.pk is not None:
-        covering |= Q(scope=Lock.Scope.FORM, form_instance=form_instance)
-    # the covering locks' keys first (a light query, usually empty), then the widest one
-    # with what describing it needs
-    found = list(
-        Lock.objects.filter(covering, study=study, unlocked_at__isnull=True).values_list(
-            "pk", "scope", "locked_at"
+    covering: list[tuple[int, str, dt.datetime]] = [
+        (pk, scope, locked_at)
+        for pk, scope, subject_id, visit_id, form_instance_id, locked_at in _active_locks(study)
+        if scope == Lock.Scope.STUDY
+        or (subject is not None and scope == Lock.Scope.SUBJECT and subject_id == subject.pk)
+        or (visit is not None and scope == Lock.Scope.VISIT and visit_id == visit.pk)
+        or (
+            form_instance is not None
+            and form_instance.pk is not None
+            and scope == Lock.Scope.FORM
+            and form_instance_id == form_instance.pk
         )
-    )
-    if not found:
+    ]
+    if not covering:
         return None
-    widest = min(found, key=lambda row: (_LEVEL_ORDER[Lock.Scope(row[1])], row[2]))
+    widest = min(covering, key=lambda row: (_LEVEL_ORDER[Lock.Scope(row[1])], row[2]))
     return Lock.objects.select_related(
         "locked_by",
         "study",
@@ -119,6 +118,20 @@ def active_lock_for(
         "visit__subject",
         "form_instance__subject",
     ).get(pk=widest[0])
+
+
+def _active_locks(study: Study) -> list[tuple[Any, ...]]:
+    """(pk, scope, subject, visit, form instance, locked at) of the study's locks in
+    force: read once per request (a request that locks or unlocks forgets them), and
+    usually empty."""
+    return remembered(  # type: ignore[no-any-return]
+        ("active_locks", study.pk),
+        lambda: list(
+            Lock.objects.filter(study=study, unlocked_at__isnull=True).values_list(
+                "pk", "scope", "subject_id", "visit_id", "form_instance_id", "locked_at"
+            )
+        ),
+    )
 
 
 def assert_unlocked(
@@ -276,6 +289,7 @@ def lock(
         reason=reason,
     )
     record_create(_context(user, study, target_subject, reason), new, LOCK_FIELDS)
+    forget()
     return new
 
 
@@ -314,4 +328,5 @@ def unlock(user: Any, lock: Lock, reason: str) -> Lock:
             "unlock_reason": ("", reason),
         },
     )
+    forget()
     return lock

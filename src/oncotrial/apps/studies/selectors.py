@@ -47,7 +47,10 @@ _PROTOCOLS: dict[tuple[int, str], Protocol] = {}
 
 
 def current_version(study: Study) -> ProtocolVersion | None:
-    return study.versions.order_by("-sequence").first()
+    """The study's latest protocol version (read once per request)."""
+    return remembered(  # type: ignore[no-any-return]
+        ("current_version", study.pk), lambda: study.versions.order_by("-sequence").first()
+    )
 
 
 def list_studies(studies: QuerySet[Study] | None = None) -> list[StudyView]:

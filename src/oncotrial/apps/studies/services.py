@@ -10,6 +10,7 @@ from typing import Literal
 from django.db import transaction
 from django.utils import timezone
 
+from oncotrial.apps.request_cache import forget
 from oncotrial.apps.studies.models import ProtocolVersion, Study
 from oncotrial.domain.protocol import Problem, Protocol, ProtocolError, validate_text
 
@@ -83,4 +84,5 @@ def _store(protocol: Protocol, digest: str, source_name: str, user: object | Non
         study.nct_id = ident.nct_id or ""
         study.title = ident.brief_title
         study.save(update_fields=["nct_id", "title"])
+    forget()
     return LoadResult(study, version, "created" if created else "new_version")
