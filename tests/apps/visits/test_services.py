@@ -9,10 +9,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from oncotrial.apps.audit.models import AuditRecord
+from oncotrial.apps.screening.models import Consent
+from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.subjects import services as subject_services
 from oncotrial.apps.subjects.models import AnchorEvent, Subject
 from oncotrial.apps.visits import selectors, services
 from oncotrial.apps.visits.models import Visit
+from oncotrial.domain import calendar
 
 SIROLIMUS = "sirolimus-pancreatic-cancer.yaml"
 SURGERY = "surgery-liver-metastatic-pancreatic-cancer.yaml"
@@ -62,12 +65,83 @@ def test_first_dose_materialises_markers_every_three_weeks_with_windows(subject)
         dt.date(2024, 2, 2),
         dt.date(2024, 2, 8),
     )
-    # planned up to the protocol's maximum duration (60 months from enrollment)
-    assert markers[-1].target_date <= dt.date(2029, 1, 10)
-    assert markers[-1].target_date + dt.timedelta(weeks=3) > dt.date(2029, 1, 10)
+    # planned six months beyond the subject's latest event (here the consent, which the
+    # fixture records today)
+    latest = max(services.anchor_dates(subject).values())
+    ahead = calendar.add_months(latest, services.PLAN_AHEAD_MONTHS)
+    assert subject.calendar_planned_until == ahead
+    assert markers[-1].target_date <= ahead < markers[-1].target_date + dt.timedelta(weeks=3)
     review = _visit(subject, "review_q3m")
     assert review.target_date == FIRST_DOSE + dt.timedelta(days=91)
     assert not Visit.objects.filter(subject=subject, is_follow_up=True).exists()
+
+
+@pytest.fixture
+def consented_subject(sirolimus, coordinator, conduct_candidate):
+    """A subject consented the day before enrollment, treated from FIRST_DOSE and with no
+    later event: the plan reaches six months past the first dose."""
+    candidate = conduct_candidate(sirolimus)
+    Consent.objects.filter(candidate=candidate).update(
+        consented_at=dt.datetime(2024, 1, 9, 9, 0, tzinfo=dt.UTC)
+    )
+    subject = subject_services.enroll(coordinator, candidate, ENROLLED_ON)
+    subject_services.record_anchor_event(coordinator, subject, "first_dose", FIRST_DOSE)
+    subject.refresh_from_db()
+    return subject
+
+
+def _planned_markers(subject):
+    return list(
+        Visit.objects.filter(
+            subject=subject, visit_id="tumour_markers_q3w", cancelled=False
+        ).order_by("occurrence")
+    )
+
+
+def test_the_plan_reaches_six_months_ahead_and_recorded_visits_move_it_on(
+    consented_subject, coordinator
+):
+    subject = consented_subject
+    assert subject.calendar_planned_until == dt.date(2024, 7, 15)
+    markers = _planned_markers(subject)
+    # every 3 weeks from day 21 (2024-02-05): the 8th is the last before 2024-07-15
+    assert [m.target_date for m in markers[-2:]] == [dt.date(2024, 6, 10), dt.date(2024, 7, 1)]
+    assert len(markers) == 8
+    created = AuditRecord.objects.filter(
+        entity="visits.visit", action="create", field="target_date"
+    )
+    planned = (Visit.objects.filter(subject=subject).count(), created.count())
+    # a visit that would move the plan on by less than three months changes nothing
+    services.record_visit(coordinator, markers[0], dt.date(2024, 2, 5), markers[0].version)
+    assert (Visit.objects.filter(subject=subject).count(), created.count()) == planned
+    # the 6th marker visit (2024-05-20) moves it on to 2024-11-20: six more markers (and
+    # any other visit due by then) are planned, each with its audit records
+    sixth = markers[5]
+    services.record_visit(coordinator, sixth, dt.date(2024, 5, 20), sixth.version)
+    subject.refresh_from_db()
+    assert subject.calendar_planned_until == dt.date(2024, 11, 20)
+    markers = _planned_markers(subject)
+    assert len(markers) == 14
+    assert markers[-1].target_date == dt.date(2024, 11, 4)
+    more = Visit.objects.filter(subject=subject).count() - planned[0]
+    assert more >= 6
+    assert created.count() - planned[1] == more
+    assert created.filter(new_value="2024-11-04", subject_ref=subject.subject_number).exists()
+    # a missed visit counts as activity on its planned date
+    last = markers[-1]
+    services.mark_missed(coordinator, last, "Admitted elsewhere", last.version)
+    subject.refresh_from_db()
+    assert subject.calendar_planned_until == dt.date(2025, 5, 4)
+
+
+def test_the_plan_never_passes_the_protocols_limit(consented_subject):
+    protocol = study_selectors.protocol_of(consented_subject.protocol_version)
+    limit = services.protocol_horizon(consented_subject, protocol)
+    assert limit == dt.date(2029, 1, 10)  # 60 months from enrollment
+    assert services.horizon(consented_subject, protocol, {"x": dt.date(2028, 12, 1)}) == limit
+    assert services.horizon(consented_subject, protocol, {"x": dt.date(2028, 6, 1)}) == (
+        dt.date(2028, 12, 1)
+    )
 
 
 def test_anchor_event_is_audited(subject):

@@ -51,6 +51,12 @@ class Subject(models.Model):
     )
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ENROLLED)
     version = models.PositiveIntegerField(default=1)
+    calendar_planned_until = models.DateField(
+        null=True,
+        blank=True,
+        help_text="The day repeating visits are planned up to (bookkeeping of the visit "
+        "calendar; recorded visits move it on).",
+    )
 
     class Meta:
         ordering = ["study", "subject_number"]

@@ -13,7 +13,8 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from oncotrial.apps.accounts.access import require
@@ -24,6 +25,7 @@ from oncotrial.apps.audit.services import (
     record_updates,
 )
 from oncotrial.apps.crfs.locks import assert_unlocked
+from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
 from oncotrial.domain import calendar
@@ -31,6 +33,12 @@ from oncotrial.domain.permissions import Action
 from oncotrial.domain.protocol import Protocol
 
 DEFAULT_HORIZON_YEARS = 5
+PLAN_AHEAD_MONTHS = 6
+"""Repeating visits are planned this far beyond the subject's latest event or recorded
+visit (never past the protocol's own limit, see `protocol_horizon`)."""
+PLAN_FURTHER_AFTER_DAYS = 91
+"""A recorded visit plans the calendar further once it would move the plan on by this
+much: the plan always reaches 3 to 6 months ahead of the subject's latest visit."""
 
 _CREATED_FIELDS = ["visit_id", "occurrence", "target_date", "window_start", "window_end"]
 _PLANNED_FIELDS = ("label", "anchor", "day", "target_date", "window_start", "window_end")
@@ -59,9 +67,9 @@ def _context(user: Any, subject: Subject, reason: str = "") -> AuditContext:
     )
 
 
-def horizon(subject: Subject, protocol: Protocol) -> dt.date:
-    """The last day repeating visits are planned up to: the protocol's maximum duration
-    from enrollment, else the study's completion date, else five years."""
+def protocol_horizon(subject: Subject, protocol: Protocol) -> dt.date:
+    """The last day repeating visits may ever be planned up to: the protocol's maximum
+    duration from enrollment, else the study's completion date, else five years."""
     if protocol.schedule.max_duration_months:
         return calendar.calendar_horizon(protocol, subject.enrollment_date)
     completion = protocol.identification.dates.completion
@@ -80,20 +88,40 @@ def anchor_dates(subject: Subject) -> dict[str, dt.date]:
     return dates
 
 
-def plan(subject: Subject, protocol: Protocol) -> list[calendar.PlannedVisit]:
-    """The visits the protocol plans for the subject as things stand. Raises
-    ValidationError when the plan cannot be made (e.g. visits counted in treatment cycles
-    whose length depends on a regimen the protocol leaves open)."""
+def latest_activity(subject: Subject, anchors: dict[str, dt.date]) -> dt.date:
+    """The date of the subject's latest event (`anchors`) or recorded visit (the date it
+    took place, or the planned date of a missed one)."""
+    recorded = subject.visits.filter(Q(actual_date__isnull=False) | Q(missed=True)).aggregate(
+        last=Max(Coalesce("actual_date", "target_date"))
+    )["last"]
+    return max([*anchors.values(), *([recorded] if recorded is not None else [])])
+
+
+def horizon(subject: Subject, protocol: Protocol, anchors: dict[str, dt.date]) -> dt.date:
+    """The last day repeating visits are planned up to now: `PLAN_AHEAD_MONTHS` beyond
+    the subject's latest activity, within the protocol's limit."""
+    ahead = calendar.add_months(latest_activity(subject, anchors), PLAN_AHEAD_MONTHS)
+    return min(protocol_horizon(subject, protocol), ahead)
+
+
+def plan(subject: Subject, protocol: Protocol) -> tuple[list[calendar.PlannedVisit], dt.date]:
+    """The visits the protocol plans for the subject as things stand, and the day
+    repeating visits are planned up to. Raises ValidationError when the plan cannot be
+    made (e.g. visits counted in treatment cycles whose length depends on a regimen the
+    protocol leaves open)."""
+    anchors = anchor_dates(subject)
+    until = horizon(subject, protocol, anchors)
     try:
-        return calendar.materialise_calendar(
+        planned = calendar.materialise_calendar(
             protocol,
-            anchor_dates(subject),
-            horizon(subject, protocol),
+            anchors,
+            until,
             arm=subject.arm_id,
             regimen=subject.regimen or None,
         )
     except calendar.CalendarError as exc:
         raise ValidationError({"anchor": [f"Cannot plan the visits: {exc}."]}) from exc
+    return planned, until
 
 
 def as_planned(visit: Visit) -> calendar.PlannedVisit:
@@ -111,18 +139,23 @@ def as_planned(visit: Visit) -> calendar.PlannedVisit:
     )
 
 
-def materialise(user: Any, subject: Subject, protocol: Protocol) -> list[Visit]:
+def materialise(user: Any, subject: Subject, protocol: Protocol) -> None:
     """Bring the subject's stored calendar in line with the protocol's plan.
 
     New planned visits are created; planned visits not yet recorded follow a changed
     anchor date; recorded visits (done or missed) are kept as they are; planned visits
-    no longer in the plan are cancelled (and restored if they come back).
+    no longer in the plan are cancelled (and restored if they come back). Repeating
+    visits are planned up to `horizon`, which recorded visits move on (see
+    `record_visit`).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("materialise runs inside the caller's transaction")
     context = _context(user, subject)
     existing = {(v.visit_id, v.occurrence): v for v in subject.visits.select_for_update()}
-    planned = plan(subject, protocol)
+    planned, until = plan(subject, protocol)
+    if subject.calendar_planned_until != until:
+        subject.calendar_planned_until = until
+        Subject.objects.filter(pk=subject.pk).update(calendar_planned_until=until)
     seen: set[tuple[str, int]] = set()
     created: list[Visit] = []
     updated: list[tuple[Visit, dict[str, tuple[Any, Any]]]] = []
@@ -187,7 +220,21 @@ def materialise(user: Any, subject: Subject, protocol: Protocol) -> list[Visit]:
                 cancelled=True, version=F("version") + 1
             )
         record_updates(context, [(visit, {"cancelled": (False, True)}) for visit in cancelled])
-    return list(subject.visits.all())
+
+
+def _plan_further(user: Any, subject: Subject, on: dt.date) -> None:
+    """Plan the calendar further when a visit recorded on `on` moves its horizon on by
+    `PLAN_FURTHER_AFTER_DAYS` or more (no query otherwise)."""
+    planned_until = subject.calendar_planned_until
+    ahead = calendar.add_months(on, PLAN_AHEAD_MONTHS)
+    if planned_until is not None and ahead < planned_until + dt.timedelta(
+        days=PLAN_FURTHER_AFTER_DAYS
+    ):
+        return
+    protocol = study_selectors.protocol_of(subject.protocol_version)
+    if protocol_horizon(subject, protocol) == planned_until:
+        return
+    materialise(user, subject, protocol)
 
 
 def _recorded(visit: Visit) -> bool:
@@ -281,4 +328,5 @@ def _save(user: Any, visit: Visit, changes: dict[str, tuple[Any, Any]], reason: 
     visit.version += 1
     visit.save()
     record_update(_context(user, visit.subject, reason), visit, changes)
+    _plan_further(user, visit.subject, visit.actual_date or visit.target_date)
     return visit
