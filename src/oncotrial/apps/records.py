@@ -100,10 +100,25 @@ def check_access(user: Any, subject: Subject, action: Action, visit: Visit | Non
     assert_unlocked(visit=visit, subject=subject, study=subject.study)
 
 
-def _validate(record: ClinicalRecord) -> None:
+BOOKKEEPING_FIELDS = ["subject", "recorded_at", "recorded_by", "version"]
+
+
+def validate(record: models.Model) -> None:
     """The model's own checks (choices, lengths, required fields, `clean`), with the
-    bookkeeping fields left out of the messages."""
-    record.full_clean(exclude=["subject", "recorded_at", "recorded_by", "version"])
+    bookkeeping fields left out of the messages. A relation set to an object read from
+    the database is not looked up again (the database's foreign key keeps it valid)."""
+    record.full_clean(exclude=[*BOOKKEEPING_FIELDS, *_loaded_relations(record)])
+
+
+def _loaded_relations(record: models.Model) -> list[str]:
+    loaded = []
+    for field in record._meta.concrete_fields:
+        if not field.many_to_one or not field.is_cached(record):
+            continue
+        related = field.get_cached_value(record)
+        if related is not None and related.pk is not None and not related._state.adding:
+            loaded.append(field.name)
+    return loaded
 
 
 def _expected(expected_version: Any) -> int:
@@ -128,7 +143,7 @@ def create(
     """A new row of `model` for `subject` with `values`, and its audit records."""
     record = model(subject=subject, recorded_at=timezone.now(), recorded_by=user, **values)
     check_access(user, subject, action, record.visit_of())
-    _validate(record)
+    validate(record)
     record.save()
     record_create(audit_context(user, subject, reason), record, record.audited_fields)
     return record
@@ -159,7 +174,7 @@ def create_many(
         raise ValueError("create_many takes rows of one visit; use create for each")
     check_access(user, subject, action, records[0].visit_of())
     for record in records:
-        _validate(record)
+        validate(record)
         record.save()
     record_create_many(audit_context(user, subject, reason), records, model.audited_fields)
     return records
@@ -206,7 +221,7 @@ def update(
     for name, (_old, new) in changes.items():
         setattr(locked, name, new)
     check_access(user, subject, action, locked.visit_of())
-    _validate(locked)
+    validate(locked)
     locked.version += 1
     locked.recorded_at = timezone.now()
     locked.recorded_by = user

@@ -153,7 +153,7 @@ def _check_lesion(subject: Subject, lesion: Lesion, others: list[Lesion]) -> Non
                     ]
                 }
             )
-    lesion.full_clean(exclude=["subject", "recorded_at", "recorded_by", "version"])
+    records.validate(lesion)
     _check_baseline(subject, [*others, lesion], lesion)
 
 
