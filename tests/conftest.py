@@ -22,3 +22,19 @@ def django_db_setup(django_db_setup, django_db_blocker):
             "INSERT INTO audit_purge_permit (granted_by, reason) VALUES (%s, %s)",
             ["pytest", "test database: flushed after transactional tests"],
         )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """New passwords hashed with a cheap hasher: the production hasher is slow on purpose
+    (a quarter of a second per hash), and tests log in and sign thousands of times. The
+    production hasher still checks any hash made with it."""
+    from django.test.utils import override_settings
+
+    with override_settings(
+        PASSWORD_HASHERS=[
+            "django.contrib.auth.hashers.MD5PasswordHasher",
+            "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        ]
+    ):
+        yield
