@@ -8,9 +8,12 @@ study report written under the data directory."""
 
 from __future__ import annotations
 
+import json
 import secrets
+import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -19,6 +22,35 @@ from oncotrial.cli.study import setup_django
 
 DEMO_USERNAME = "demo"
 DEMO_SEED = "demo"
+
+
+class ReportNotWritten(Exception):
+    """`oncotrial report` failed for a study."""
+
+
+@dataclass
+class ReportWriter:
+    """`oncotrial report KEY --out ROOT/KEY --no-pdf` in its own process: it reads the
+    study's finished cohort (SQLite readers do not wait for the writer) on the second core
+    while the next study is simulated."""
+
+    key: str
+    process: subprocess.Popen[str]
+
+    @classmethod
+    def start(cls, key: str, root: Path) -> ReportWriter:
+        command = [sys.executable, "-m", "oncotrial", "report", key]
+        command += ["--out", str(root / key), "--no-pdf", "--json"]
+        process = subprocess.Popen(
+            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        return cls(key, process)
+
+    def wait(self) -> Path:
+        out, err = self.process.communicate()
+        if self.process.returncode != 0:
+            raise ReportNotWritten(err.strip().splitlines()[-1] if err.strip() else "no output")
+        return Path(json.loads(out)["html"])
 
 
 def _step(message: str) -> None:
@@ -106,20 +138,28 @@ def demo(
     users = demo_data.ensure_sites_and_users(password, studies)
     _reset_superuser(password)
     _step("Simulating each study's cohort at its target size (through the web app's services)")
+    if not no_reports and studies:
+        click.echo("    each study's report is written by a second process once its cohort is in")
     today = timezone.localdate()
+    writers: list[ReportWriter] = []
     for study in studies:
         demo_data.simulate_study(
             study, today, lambda line: click.echo(f"    {line}"), password, subjects=subjects
         )
+        if not no_reports:
+            writers.append(ReportWriter.start(study.key, settings.DATA_DIR / "reports"))
 
     reports: dict[str, Path] = {}
-    if not no_reports and studies:
-        _step("Writing the study reports")
-        for study in studies:
-            written = demo_data.write_study_report(study, settings.DATA_DIR / "reports")
-            if written is not None:
-                reports[study.key] = written
-                click.echo(f"    {study.key}: {written}")
+    if writers:
+        _step("Waiting for the study reports")
+        for writer in writers:
+            try:
+                reports[writer.key] = writer.wait()
+            except ReportNotWritten as exc:
+                failures += 1
+                click.echo(f"    {writer.key}: report not written: {exc}", err=True)
+                continue
+            click.echo(f"    {writer.key}: {reports[writer.key]}")
 
     url = f"http://127.0.0.1:{port}"
     click.echo("")
@@ -138,7 +178,7 @@ def demo(
     click.echo(f"  Ready in {time.perf_counter() - started:.1f} s")
     click.echo("")
     if failures:
-        click.echo(f"  {failures} protocol file(s) could not be loaded (see above).", err=True)
+        click.echo(f"  {failures} protocol file(s) or report(s) failed (see above).", err=True)
     if no_serve:
         return
     _step(f"Serving on {url} (Ctrl-C to stop)")

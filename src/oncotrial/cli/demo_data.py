@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.utils import timezone
 
@@ -138,9 +139,10 @@ def ensure_sites_and_users(password: str, studies: Iterable[Study]) -> list[Demo
         for code, name, city, country, _ in SITES
     }
     users = {}
+    hashed = make_password(password)  # one password for every demo user: hashed once
     for demo_user in DEMO_USERS:
         user, _ = user_model.objects.get_or_create(username=demo_user.username)
-        user.set_password(password)
+        user.password = hashed
         user.is_active = True
         user.save()
         users[demo_user.username] = user

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
@@ -102,12 +104,25 @@ def run(
         found = catalogue.find_term(version, term)
         if found is not None:
             context.terms[term] = found.term
-    for candidate in candidates:
-        with transaction.atomic(), request_cache.remembering():
-            create_candidate(context, candidate)
-        if progress is not None:
-            progress(candidate.index + 1, context.tally)
+    with _statements_not_logged():
+        for candidate in candidates:
+            with transaction.atomic(), request_cache.remembering():
+                create_candidate(context, candidate)
+            if progress is not None:
+                progress(candidate.index + 1, context.tally)
     return context.tally
+
+
+@contextmanager
+def _statements_not_logged() -> Iterator[None]:
+    """With DEBUG on (the local demo), Django formats and keeps every SQL statement for
+    the debug pages; a cohort makes hundreds of thousands, none of which anyone reads."""
+    debug = settings.DEBUG
+    settings.DEBUG = False
+    try:
+        yield
+    finally:
+        settings.DEBUG = debug
 
 
 def catalogue_terms() -> list[str]:
@@ -339,28 +354,37 @@ def _visits(
     user = context.staff[planned.site % len(context.staff)].coordinator
     done: list[Visit] = []
     last_date = subject.enrollment_date
-    for visit in Visit.objects.filter(subject=subject, cancelled=False).order_by(
-        "target_date", "visit_id", "occurrence"
-    ):
-        if visit.window_end >= min(leaves, context.as_of - dt.timedelta(days=3)):
-            break
-        if visit.target_date >= leaves:
-            break
-        offset = visit_day_offset(
-            rng,
-            (visit.target_date - visit.window_start).days,
-            (visit.window_end - visit.target_date).days,
-        )
-        if offset is None:
-            visits.mark_missed(user, visit, "Patient could not attend", visit.version)
-            context.tally.missed += 1
-            continue
-        actual = visit.target_date + dt.timedelta(days=offset)
-        actual = min(max(actual, subject.enrollment_date, last_date), leaves, context.as_of)
-        done.append(visits.record_visit(user, visit, actual, visit.version))
-        last_date = actual
-        context.tally.visits += 1
+    # recording visits plans the calendar further: take the next planned ones until none
+    # is left that could have taken place
+    while pending := _unrecorded_visits(subject):
+        for visit in pending:
+            if visit.window_end >= min(leaves, context.as_of - dt.timedelta(days=3)):
+                return done
+            if visit.target_date >= leaves:
+                return done
+            offset = visit_day_offset(
+                rng,
+                (visit.target_date - visit.window_start).days,
+                (visit.window_end - visit.target_date).days,
+            )
+            if offset is None:
+                visits.mark_missed(user, visit, "Patient could not attend", visit.version)
+                context.tally.missed += 1
+                continue
+            actual = visit.target_date + dt.timedelta(days=offset)
+            actual = min(max(actual, subject.enrollment_date, last_date), leaves, context.as_of)
+            done.append(visits.record_visit(user, visit, actual, visit.version))
+            last_date = actual
+            context.tally.visits += 1
     return done
+
+
+def _unrecorded_visits(subject: Subject) -> list[Visit]:
+    return list(
+        Visit.objects.filter(
+            subject=subject, cancelled=False, actual_date__isnull=True, missed=False
+        ).order_by("target_date", "visit_id", "occurrence")
+    )
 
 
 def _forms(context: Context, subject: Subject, attended: list[Visit]) -> None:
