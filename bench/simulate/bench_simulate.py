@@ -55,11 +55,12 @@ def main() -> None:
     command += ["--subjects", str(args.subjects), "--seed", args.seed]
     command += ["--as-of", args.as_of, "--json"]
     started = time.perf_counter()
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True)
+    # progress lines (stderr) pass through; the JSON summary comes on stdout
+    done = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True)
     seconds = time.perf_counter() - started
     shutil.rmtree(data, ignore_errors=True)
     if done.returncode != 0:
-        sys.exit(done.stderr)
+        sys.exit(f"oncotrial simulate failed ({done.returncode})")
     summary = json.loads(done.stdout)
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print(

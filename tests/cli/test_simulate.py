@@ -35,7 +35,7 @@ def test_simulate_prints_the_counts_as_json():
     )
 
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output)
+    summary = json.loads(result.stdout)
     assert summary["study"] == study.key
     assert summary["enrolled"] == 6 == Subject.objects.filter(study=study).count()
     assert summary["candidates"] == Candidate.objects.filter(study=study).count()
@@ -45,6 +45,13 @@ def test_simulate_prints_the_counts_as_json():
     # the screening log and the audit trail exist as they would from the web app
     assert AuditRecord.objects.filter(study_key=study.key, entity="screening.candidate").exists()
     assert AuditRecord.objects.filter(study_key=study.key, entity="labs.labresult").exists()
+    # progress for a log: a line per 5 % of the subjects (here one per subject), on stderr
+    lines = [line for line in result.stderr.splitlines() if "enrolled (" in line]
+    assert [line.split(" enrolled")[0] for line in lines] == [
+        f"{study.key}: {n}/6" for n in range(1, 7)
+    ]
+    assert "subjects/s" in lines[-1]
+    assert "MB in use" in lines[-1]
 
 
 def test_simulate_shows_a_summary_in_text():

@@ -8,6 +8,8 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
+from typing import Any
 
 import click
 
@@ -17,6 +19,61 @@ from oncotrial.cli.study import setup_django
 def _peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return round(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024, 1)
+
+
+def _current_rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status") as status:
+            for line in status:
+                if line.startswith("VmRSS:"):
+                    return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+def _with_progress_bar(study: Any, study_key: str, subjects: int, seed: str, cut: dt.date) -> Any:
+    from oncotrial.apps.simulation import Tally
+    from oncotrial.apps.simulation import simulate as run
+
+    shown = {"enrolled": 0}
+    with click.progressbar(
+        length=subjects,
+        label=f"Simulating {study_key}",
+        file=sys.stderr,
+        show_pos=True,
+        show_eta=True,
+    ) as bar:
+
+        def progress(_candidates: int, tally: Tally) -> None:
+            if tally.enrolled > shown["enrolled"]:
+                bar.update(tally.enrolled - shown["enrolled"])
+                shown["enrolled"] = tally.enrolled
+
+        return run(study, subjects=subjects, seed=seed, as_of=cut, progress=progress)
+
+
+def _progress_lines(study_key: str, subjects: int, started: float) -> Callable[[int, Any], None]:
+    """Progress for a log (stderr is not a terminal, or --json): a line at every 5 % of
+    the subjects enrolled, with the rate and the memory in use."""
+    every = max(1, subjects // 20)
+    shown = {"enrolled": 0}
+
+    def progress(candidates: int, tally: Any) -> None:
+        due = tally.enrolled >= shown["enrolled"] + every or tally.enrolled == subjects
+        if not due or tally.enrolled == shown["enrolled"]:
+            return
+        shown["enrolled"] = tally.enrolled
+        seconds = time.perf_counter() - started
+        rss = _current_rss_mb()
+        click.echo(
+            f"{study_key}: {tally.enrolled}/{subjects} enrolled ({candidates} candidates) "
+            f"in {seconds:.0f} s, {tally.enrolled / seconds:.1f} subjects/s"
+            + (f", {rss} MB in use" if rss is not None else ""),
+            err=True,
+        )
+
+    return progress
 
 
 @click.command()
@@ -37,7 +94,7 @@ def simulate(study_key: str, subjects: int, seed: str, as_of: object, as_json: b
     window, treatment, tumour assessments, labs, adverse events and follow-up, each
     candidate in its own transaction, with the audit trail the web app writes."""
     setup_django()
-    from oncotrial.apps.simulation import NoStaff, Tally
+    from oncotrial.apps.simulation import NoStaff
     from oncotrial.apps.simulation import simulate as run
     from oncotrial.apps.studies.models import Study
 
@@ -49,25 +106,19 @@ def simulate(study_key: str, subjects: int, seed: str, as_of: object, as_json: b
         ) from None
     cut = as_of.date() if isinstance(as_of, dt.datetime) else dt.date.today()
     started = time.perf_counter()
-    shown = {"enrolled": 0}
-    with click.progressbar(
-        length=subjects,
-        label=f"Simulating {study_key}",
-        file=sys.stderr,
-        show_pos=True,
-        show_eta=True,
-        hidden=as_json,
-    ) as bar:
-
-        def progress(_candidates: int, tally: Tally) -> None:
-            if tally.enrolled > shown["enrolled"]:
-                bar.update(tally.enrolled - shown["enrolled"])
-                shown["enrolled"] = tally.enrolled
-
-        try:
-            tally = run(study, subjects=subjects, seed=seed, as_of=cut, progress=progress)
-        except NoStaff as exc:
-            raise click.ClickException(str(exc)) from None
+    try:
+        if sys.stderr.isatty() and not as_json:
+            tally = _with_progress_bar(study, study_key, subjects, seed, cut)
+        else:
+            tally = run(
+                study,
+                subjects=subjects,
+                seed=seed,
+                as_of=cut,
+                progress=_progress_lines(study_key, subjects, started),
+            )
+    except NoStaff as exc:
+        raise click.ClickException(str(exc)) from None
     seconds = time.perf_counter() - started
     summary = {
         "study": study_key,
