@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat pyproject.toml | cksum | cut -d' ' -f1)
 
-.PHONY: demo test lint pytest install browser clean
+.PHONY: demo test lint pytest install browser clean screenshots
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -34,6 +34,11 @@ pytest: install browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 test: lint pytest
+
+# The README's screenshots, from the end-to-end tests' captures.
+screenshots: install browser
+	$(BIN)/pytest -m e2e -q
+	$(BIN)/python docs/screenshots/update.py
 
 clean:
 	rm -rf $(VENV) var test-output .pytest_cache .mypy_cache .ruff_cache
