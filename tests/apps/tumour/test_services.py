@@ -280,6 +280,33 @@ def test_adding_a_lesion_is_audited(tumour_world):
     assert {r.field: r.new_value for r in summary}["baseline_sum_mm"] == "20.0"
 
 
+def test_a_baseline_entered_at_once_is_checked_and_audited_lesion_by_lesion(tumour_world):
+    world = tumour_world()
+    with audit_written() as written:
+        created = services.add_lesions(world.coordinator, world.subject, BASELINE)
+    assert [lesion.code for lesion in created] == ["T1", "T2", "T3", "NT1"]
+    for made in created:
+        mine = [r for r in written.records if r.entity_id == str(made.pk)]
+        assert {r.field for r in mine if r.entity == "tumour.lesion"} == set(
+            services.LESION_FIELDS
+        )
+    # the summary, evaluated once: 40 + 25 + 20 mm of targets
+    world.subject.refresh_from_db()
+    assert world.subject.tumour_summary.baseline_sum_mm == Decimal("85.0")
+    summary = [r for r in written.records if r.entity == "tumour.tumoursummary"]
+    assert [r.new_value for r in summary if r.field == "baseline_sum_mm"] == ["85.0"]
+
+
+def test_one_refused_lesion_refuses_the_whole_baseline(tumour_world):
+    world = tumour_world()
+    small = lesion("T4", "target", "bone", 8)
+    with audit_written() as written, pytest.raises(ValidationError) as refused:
+        services.add_lesions(world.coordinator, world.subject, [*BASELINE, small])
+    assert "T4: 8 mm is not measurable" in " ".join(refused.value.message_dict["baseline_mm"])
+    assert written.records == []
+    assert not Lesion.objects.filter(subject=world.subject).exists()
+
+
 def test_roles_and_sites(tumour_world):
     world = tumour_world()
     for user in (world.monitor, world.data_manager, world.other_coordinator):

@@ -447,6 +447,7 @@ def _tumour(
     baseline = start - dt.timedelta(days=rng.randint(3, 12))
     baseline = max(baseline, subject.enrollment_date - dt.timedelta(days=20))
     user = staff.coordinator
+    baseline_lesions = []
     for lesion in course.lesions:
         values: dict[str, Any] = {
             "code": lesion.code,
@@ -459,7 +460,8 @@ def _tumour(
         }
         if lesion.mm is not None:
             values.update(baseline_mm=Decimal(lesion.mm), slice_thickness_mm=Decimal("5"))
-        tumour.add_lesion(user, subject, values)
+        baseline_lesions.append(values)
+    tumour.add_lesions(user, subject, baseline_lesions)
     scans_after_progression = 0
     irecist = context.protocol.tumour_response and str(response.criteria) == "iRECIST"
     for visit in attended:

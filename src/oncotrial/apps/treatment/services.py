@@ -246,6 +246,14 @@ def _first_anchor(protocol: Protocol) -> str | None:
 def _after_administration(user: Any, subject: Subject, reason: str = "") -> None:
     """The first administration starts treatment: the protocol's first timed anchor (first
     dose, treatment start) when none is recorded, and the status on treatment."""
+    protocol = protocol_of(subject.protocol_version)
+    anchor = _first_anchor(protocol)
+    needs_anchor = bool(anchor) and not (
+        AnchorEvent.objects.filter(subject=subject, anchor=anchor).exists()
+    )
+    needs_status = subject.status == Subject.Status.ENROLLED  # as read for this change
+    if not (needs_anchor or needs_status):
+        return  # treatment already started (the usual case)
     first = (
         Administration.objects.filter(subject=subject)
         .exclude(modification=Administration.Modification.OMITTED)
@@ -254,9 +262,8 @@ def _after_administration(user: Any, subject: Subject, reason: str = "") -> None
     )
     if first is None:
         return
-    protocol = protocol_of(subject.protocol_version)
-    anchor = _first_anchor(protocol)
-    if anchor and not AnchorEvent.objects.filter(subject=subject, anchor=anchor).exists():
+    if needs_anchor:
+        assert anchor is not None
         regimens = subject_services.regimen_choices(protocol, subject.arm_id)
         regimen = first.intervention_id if first.intervention_id in regimens else ""
         subject_services.record_anchor_event(

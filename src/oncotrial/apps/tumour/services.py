@@ -162,11 +162,16 @@ def add_lesion(user: Any, subject: Subject, values: Mapping[str, Any]) -> Lesion
     """Choose a lesion at baseline. A target must be measurable (RECIST 1.1 §3.1.1) and
     within 5 targets, 2 per organ (§3.2.1). Baseline lesions are fixed once a follow-up
     assessment exists (a correction is a change with a reason)."""
+    return add_lesions(user, subject, [values])[0]
+
+
+@transaction.atomic
+def add_lesions(user: Any, subject: Subject, lesions: Sequence[Mapping[str, Any]]) -> list[Lesion]:
+    """Choose several baseline lesions at once (a baseline read from one scan): each is
+    checked as `add_lesion` checks it, with the ones before it, and the series is
+    evaluated once. One refused lesion refuses them all."""
     records.check_access(user, subject, Action.ENTER_DATA)
     subject = _lock_subject(subject)
-    unknown = sorted(set(values) - set(LESION_FIELDS))
-    if unknown:
-        raise ValidationError({name: ["Unknown field."] for name in unknown})
     if TumourAssessment.objects.filter(subject=subject).exists():
         raise ValidationError(
             {
@@ -176,10 +181,17 @@ def add_lesion(user: Any, subject: Subject, values: Mapping[str, Any]) -> Lesion
                 ]
             }
         )
-    values = _sized(values)
-    lesion = Lesion(subject=subject, **values)
-    _check_lesion(subject, lesion, series.saved_lesions(subject))
-    created = records.create(user, Lesion, subject, {n: getattr(lesion, n) for n in LESION_FIELDS})
+    saved = series.saved_lesions(subject)
+    created = []
+    for values in lesions:
+        unknown = sorted(set(values) - set(LESION_FIELDS))
+        if unknown:
+            raise ValidationError({name: ["Unknown field."] for name in unknown})
+        lesion = Lesion(subject=subject, **_sized(values))
+        _check_lesion(subject, lesion, saved)
+        new = records.create(user, Lesion, subject, {n: getattr(lesion, n) for n in LESION_FIELDS})
+        saved.append(new)
+        created.append(new)
     reevaluate(user, subject)
     return created
 
