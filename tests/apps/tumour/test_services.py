@@ -287,9 +287,7 @@ def test_a_baseline_entered_at_once_is_checked_and_audited_lesion_by_lesion(tumo
     assert [lesion.code for lesion in created] == ["T1", "T2", "T3", "NT1"]
     for made in created:
         mine = [r for r in written.records if r.entity_id == str(made.pk)]
-        assert {r.field for r in mine if r.entity == "tumour.lesion"} == set(
-            services.LESION_FIELDS
-        )
+        assert {r.field for r in mine if r.entity == "tumour.lesion"} == set(services.LESION_FIELDS)
     # the summary, evaluated once: 40 + 25 + 20 mm of targets
     world.subject.refresh_from_db()
     assert world.subject.tumour_summary.baseline_sum_mm == Decimal("85.0")
