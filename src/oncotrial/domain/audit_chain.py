@@ -30,15 +30,14 @@ CHAINED_FIELDS = (
 )
 
 
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=str
+)
+
+
 def record_hash(previous_hash: str, content: Mapping[str, object]) -> str:
     """The hash of a record with `content` (the CHAINED_FIELDS) following `previous_hash`."""
-    canonical = json.dumps(
-        {name: content.get(name) for name in CHAINED_FIELDS},
-        sort_keys=True,
-        separators=(",", ":"),
-        ensure_ascii=False,
-        default=str,
-    )
+    canonical = _CANONICAL.encode({name: content.get(name) for name in CHAINED_FIELDS})
     return hashlib.sha256(f"{previous_hash}\n{canonical}".encode()).hexdigest()
 
 

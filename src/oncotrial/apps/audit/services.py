@@ -56,6 +56,10 @@ def _entity(instance: models.Model) -> str:
     return f"{instance._meta.app_label}.{instance._meta.model_name}"
 
 
+_ATTNAMES = [field.attname for field in AuditRecord._meta.concrete_fields]
+assert _ATTNAMES[0] == "id"
+
+
 def _append(context: AuditContext, rows: Iterable[dict[str, Any]]) -> list[AuditRecord]:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit records are written inside the change's transaction")
@@ -63,6 +67,7 @@ def _append(context: AuditContext, rows: Iterable[dict[str, Any]]) -> list[Audit
     now = timezone.now()
     previous = last_hash
     records = []
+    user_id = context.user.pk if context.user is not None else None
     for row in rows:
         content = {
             "at": now.isoformat(),
@@ -74,15 +79,9 @@ def _append(context: AuditContext, rows: Iterable[dict[str, Any]]) -> list[Audit
             **row,
         }
         digest = record_hash(previous, content)
-        records.append(
-            AuditRecord(
-                **{k: v for k, v in content.items() if k != "at"},
-                at=now,
-                user=context.user,
-                previous_hash=previous,
-                hash=digest,
-            )
-        )
+        content.update(at=now, user_id=user_id, previous_hash=previous, hash=digest)
+        # positional values in field order: Django's fast way to build an instance
+        records.append(AuditRecord(None, *(content.get(name) for name in _ATTNAMES[1:])))
         previous = digest
     _insert(records)
     _move_head(previous, count + len(records))
