@@ -160,9 +160,9 @@ def create_many(
     reason: str = "",
 ) -> list[R]:
     """`create` for several rows of `model` for `subject` that belong to the same visit
-    (a lab panel): the access and lock check once, each row validated and saved, and
-    their audit records (the same as `create` writes, in the same order) appended at
-    once."""
+    (a lab panel): the access and lock check once, each row validated, the rows saved in
+    one statement, and their audit records (the same as `create` writes, in the same
+    order) appended at once."""
     records = [
         model(subject=subject, recorded_at=timezone.now(), recorded_by=user, **values)
         for values in rows
@@ -175,7 +175,9 @@ def create_many(
     check_access(user, subject, action, records[0].visit_of())
     for record in records:
         validate(record)
-        record.save()
+    saved = model.objects.bulk_create(records)
+    if any(record.pk is None for record in saved):  # a backend that returns no ids
+        raise RuntimeError("create_many needs a database that returns the ids it inserts")
     record_create_many(audit_context(user, subject, reason), records, model.audited_fields)
     return records
 
