@@ -11,7 +11,7 @@ from django.db.models import F
 
 from oncotrial.apps.audit.models import AuditRecord
 from oncotrial.apps.screening import services as screening
-from oncotrial.apps.screening.models import Candidate
+from oncotrial.apps.screening.models import Candidate, ScreeningValue
 from oncotrial.apps.studies.services import load_protocol_file
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
@@ -27,30 +27,53 @@ pytestmark = [pytest.mark.django_db, pytest.mark.skipif(not SEEDS, reason="no st
 def test_each_seed_study_gets_a_screened_and_enrolled_cohort(path):
     study = load_protocol_file(path).study
     demo_data.ensure_sites_and_users("demo-pass-1", [study])
+    lines: list[str] = []
 
-    created = demo_data.populate_study(study, TODAY, lambda line: None)
+    created = demo_data.simulate_study(study, TODAY, lines.append, subjects=8)
 
     candidates = Candidate.objects.filter(study=study)
-    assert created == candidates.count() == 12
-    assert Counter(candidates.values_list("status", flat=True)) == {
-        "enrolled": 8,
-        "screen_failed": 2,
-        "screening": 2,
-    }
+    statuses = Counter(candidates.values_list("status", flat=True))
+    assert created == candidates.count()
+    assert statuses["enrolled"] == 8
+    assert statuses["screen_failed"] >= 1
+    assert statuses["screening"] == 2
+    assert set(statuses) == {"enrolled", "screen_failed", "screening"}
     for candidate in candidates.filter(status="enrolled"):
         assert screening.evaluate(candidate).outcome == "eligible"
+    for candidate in candidates.filter(status="screen_failed"):
+        assert screening.evaluate(candidate).outcome != "eligible"
     subjects = Subject.objects.filter(study=study)
-    assert sorted(Counter(subjects.values_list("site__code", flat=True)).items()) == [
-        ("BJ02", 4),
-        ("SH01", 4),
-    ]
+    assert set(subjects.values_list("site__code", flat=True)) == {"BJ02", "SH01"}
     visits = Visit.objects.filter(subject__study=study)
     assert visits.filter(actual_date__isnull=False).exists()
     assert not visits.filter(actual_date__gt=TODAY).exists()
     assert not visits.filter(actual_date__lt=F("subject__enrollment_date")).exists()
-    assert AuditRecord.objects.filter(study_key=study.key, entity="subjects.subject").exists()
+    # every value recorded is in the audit trail
+    audited = {
+        entity: set(
+            AuditRecord.objects.filter(
+                study_key=study.key, entity=entity, action="create"
+            ).values_list("entity_id", flat=True)
+        )
+        for entity in ("subjects.subject", "screening.screeningvalue", "visits.visit")
+    }
+    assert {str(pk) for pk in subjects.values_list("pk", flat=True)} <= audited["subjects.subject"]
+    values = ScreeningValue.objects.filter(candidate__study=study)
+    assert values.exists()
+    assert {str(pk) for pk in values.values_list("pk", flat=True)} <= audited[
+        "screening.screeningvalue"
+    ]
+    assert {str(pk) for pk in visits.values_list("pk", flat=True)} <= audited["visits.visit"]
     # a second run leaves the study as it is
-    assert demo_data.populate_study(study, TODAY, lambda line: None) == 0
+    counts = (candidates.count(), subjects.count(), visits.count(), AuditRecord.objects.count())
+    assert demo_data.simulate_study(study, TODAY, lines.append, subjects=8) == 0
+    assert lines[-1] == f"{study.key}: already has data, left as it is"
+    assert (
+        candidates.count(),
+        subjects.count(),
+        visits.count(),
+        AuditRecord.objects.count(),
+    ) == counts
 
 
 def test_every_role_has_a_demo_user_with_the_given_password(django_user_model):
@@ -73,7 +96,7 @@ def test_demo_data_management_on_a_study_with_forms():
     study = load_protocol_file(path).study
     demo_data.ensure_sites_and_users("demo-pass-1", [study])
 
-    demo_data.populate_study(study, TODAY, lambda line: None, "demo-pass-1")
+    demo_data.simulate_study(study, TODAY, lambda line: None, "demo-pass-1", subjects=8)
 
     assert FormInstance.objects.filter(subject__study=study).exists()
     assert sorted(Query.objects.filter(study=study).values_list("status", flat=True)) == [

@@ -22,7 +22,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 def study():
     study = load_protocol_file(SIROLIMUS).study
     demo_data.ensure_sites_and_users(PASSWORD, [study])
-    demo_data.populate_study(study, dt.date.today(), lambda line: None, PASSWORD)
+    demo_data.simulate_study(study, dt.date.today(), lambda line: None, PASSWORD, subjects=12)
     return study
 
 

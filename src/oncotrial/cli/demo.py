@@ -1,10 +1,11 @@
 """`oncotrial demo`: a local demonstration on SQLite, from nothing to a served web app.
 
 Each seed study gets a simulated cohort of its protocol's target size, created through
-the same services as the web app (`oncotrial simulate`), then the data-management
-examples (a correction with its reason, queries, a signature, a locked visit), serious
-adverse events whose report clocks run, specimens with their chain of custody, and its
-study report written under the data directory."""
+the same services as the web app (`oncotrial simulate`), then an investigator's tumour
+assessment kept beside the computed one, the data-management examples (a correction
+with its reason, queries, a signature, a locked visit), serious adverse events whose
+report clocks run, specimens with their chain of custody, and its study report written
+under the data directory."""
 
 from __future__ import annotations
 

@@ -2,9 +2,8 @@
 
 The surgery study (seed 003) collects, at radical surgery, about 100 mg of tumour and
 of adjacent normal tissue in theatre and about 500 mg of the discarded surgical
-specimen afterwards; they go to pathology, then to the biobank. Where no surgery is
-recorded yet, the demo takes the patients who have had about five months of systemic
-treatment as the ones operated on (a specimen without a visit). The radiotherapy study
+specimen afterwards, for each subject whose surgery is recorded; they go to pathology,
+then to the biobank. The radiotherapy study
 collects stool (intestinal flora) and peripheral blood (immune status) at screening and
 at its later sample visits. Everything goes through the specimen services, as the site
 staff."""
@@ -68,23 +67,21 @@ def _handover(
         return
 
 
-def _surgery_date(subject: Subject, today: dt.date, rng: random.Random) -> tuple[dt.date, Any]:
+def _surgery(subject: Subject) -> tuple[dt.date, Visit | None] | None:
+    """The date of the subject's radical surgery and its visit (None when not operated)."""
     event = AnchorEvent.objects.filter(subject=subject, anchor="surgery").first()
-    if event is not None:
-        visit = Visit.objects.filter(subject=subject, visit_id="surgery_day").first()
-        return event.date, visit
-    start = AnchorEvent.objects.filter(subject=subject, anchor="treatment_start").first()
-    if start is None:
-        return today + dt.timedelta(days=1), None
-    return start.date + dt.timedelta(days=140 + rng.randint(0, 20)), None
+    if event is None:
+        return None
+    return event.date, Visit.objects.filter(subject=subject, visit_id="surgery_day").first()
 
 
 def _surgery_study(study: Study, users: dict[str, Any], today: dt.date, rng: random.Random) -> int:
     count = 0
     for subject in Subject.objects.filter(study=study).select_related("site", "protocol_version"):
-        day, visit = _surgery_date(subject, today, rng)
-        if day >= today - dt.timedelta(days=1) or (visit is None and rng.random() < 0.4):
+        surgery = _surgery(subject)
+        if surgery is None or surgery[0] >= today - dt.timedelta(days=1):
             continue
+        day, visit = surgery
         user = _user(users, subject)
         theatre = f"{subject.site.code} operating theatre {rng.randint(1, 6)}"
         pathology = f"{subject.site.code} pathology −80 °C freezer {rng.randint(1, 3)}"

@@ -1,5 +1,5 @@
-"""The treatment and follow-up demo modules on populated seed studies: what they add is
-realistic and passes every rule the services enforce."""
+"""Treatment and follow-up of the demo's simulated cohorts: what the simulation records
+through the services is realistic and coherent."""
 
 from __future__ import annotations
 
@@ -8,59 +8,40 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from oncotrial.apps.audit.models import AuditRecord
 from oncotrial.apps.followup import selectors
 from oncotrial.apps.followup.models import Death, FollowUpContact, Recurrence, Withdrawal
 from oncotrial.apps.studies.services import load_protocol_file
 from oncotrial.apps.subjects.models import AnchorEvent, Subject
-from oncotrial.apps.treatment.models import (
-    Administration,
-    EndOfTreatment,
-    NextLineTherapy,
-    Surgery,
-)
-from oncotrial.cli import demo_data, demo_followup, demo_treatment
+from oncotrial.apps.treatment.models import Administration, EndOfTreatment, Surgery
+from oncotrial.cli import demo_data
 
 STUDIES = Path(__file__).resolve().parents[3] / "studies"
+TODAY = dt.date(2026, 11, 2)
 
 pytestmark = pytest.mark.django_db
 
 
-def populated(name: str):
-    """The study with the demo cohort; the demo adds treatment and follow-up (through the
-    modules under test) as part of populating a study. A second run adds nothing."""
+def simulated(name: str, subjects: int):
     study = load_protocol_file(STUDIES / name).study
     demo_data.ensure_sites_and_users("demo-pass-1", [study])
-    today = dt.date.today()
     lines: list[str] = []
-    demo_data.populate_study(study, today, lines.append)
-    users = {u.username: u for u in get_user_model().objects.all()}
-    counts = _counts(study)
-    demo_treatment.populate(study, users, today, lines.append)
-    demo_followup.populate(study, users, today, lines.append)
-    assert _counts(study) == counts
+    demo_data.simulate_study(study, TODAY, lines.append, subjects=subjects)
     return study, lines
 
 
-def _counts(study) -> list[int]:
-    models = (Administration, Surgery, EndOfTreatment, NextLineTherapy)
-    models += (FollowUpContact, Recurrence, Death, Withdrawal)  # type: ignore[assignment]
-    return [m.objects.filter(subject__study=study).count() for m in models]
-
-
 def _coherent(study) -> None:
-    today = dt.date.today()
     for subject in Subject.objects.filter(study=study):
         death = Death.objects.filter(subject=subject).first()
         dated = [a.date for a in Administration.objects.filter(subject=subject)]
         dated += [c.date for c in FollowUpContact.objects.filter(subject=subject)]
         dated += [r.date for r in Recurrence.objects.filter(subject=subject)]
-        assert all(subject.enrollment_date <= d <= today for d in dated)
+        assert all(subject.enrollment_date <= d <= TODAY for d in dated)
         if death is not None:
             assert all(d <= death.date for d in dated)
             assert selectors.last_known_alive(subject).date <= death.date
+            assert subject.status == "dead"
         end = EndOfTreatment.objects.filter(subject=subject).first()
         if end is not None and end.last_dose_date:
             given = Administration.objects.filter(subject=subject).exclude(modification="omitted")
@@ -68,38 +49,35 @@ def _coherent(study) -> None:
 
 
 def test_drug_study_demo():
-    study, lines = populated("anlotinib-toripalimab-sarcoma.yaml")
+    study, lines = simulated("anlotinib-toripalimab-sarcoma.yaml", 12)
     given = Administration.objects.filter(subject__study=study)
-    # both drugs on day 1 of each cycle, cycles numbered from 1
+    # both drugs, cycles numbered from 1
     assert set(given.values_list("intervention_id", flat=True)) == {"anlotinib", "toripalimab"}
-    assert given.filter(cycle=1).count() >= 2
+    assert given.filter(cycle=1).count() >= 2 * 12
     assert set(given.values_list("dose_unit", flat=True)) == {"mg"}
     ends = Counter(
         EndOfTreatment.objects.filter(subject__study=study).values_list("primary_reason", flat=True)
     )
-    assert ends["progression"] == 1
-    assert ends["toxicity"] == 1
-    assert NextLineTherapy.objects.filter(subject__study=study, line_number=2).count() == 1
-    methods = set(
+    assert ends == {"progression": 7, "consent_withdrawn": 2}
+    methods = Counter(
         FollowUpContact.objects.filter(subject__study=study).values_list("method", flat=True)
     )
-    assert methods <= {"telephone", "visit"}
-    assert methods
-    assert Death.objects.filter(subject__study=study).count() == 1
+    assert methods == {"telephone": 4, "visit": 4}
+    assert Death.objects.filter(subject__study=study).count() == 3
     kinds = Counter(Withdrawal.objects.filter(subject__study=study).values_list("kind", flat=True))
-    assert kinds == {"consent_withdrawn": 1, "lost_to_follow_up": 1}
+    assert kinds == {"consent_withdrawn": 2}
     statuses = Counter(Subject.objects.filter(study=study).values_list("status", flat=True))
-    assert statuses["dead"] == 1
-    assert statuses["withdrawn"] == 1
-    assert statuses["lost"] == 1
+    assert statuses == {"follow_up": 4, "on_treatment": 3, "dead": 3, "withdrawn": 2}
     _coherent(study)
-    assert AuditRecord.objects.filter(entity="treatment.administration", study_key=study.key)
-    assert any(line.startswith(f"{study.key}: treatment recorded for") for line in lines)
-    assert any("survival contacts" in line for line in lines)
+    for administration in given:
+        assert AuditRecord.objects.filter(
+            entity="treatment.administration", entity_id=str(administration.pk)
+        ).exists()
+    assert any("3 deaths" in line for line in lines)
 
 
 def test_radiotherapy_study_demo():
-    study, _ = populated("intestinal-radiotherapy-pd1.yaml")
+    study, _ = simulated("intestinal-radiotherapy-pd1.yaml", 12)
     fractions = Administration.objects.filter(subject__study=study, fraction_number__isnull=False)
     assert fractions.exists()
     for subject in Subject.objects.filter(study=study):
@@ -112,13 +90,16 @@ def test_radiotherapy_study_demo():
     assert {str(d.normalize()) for d in fractions.values_list("fraction_dose_gy", flat=True)} == {
         "1"
     }
+    assert Death.objects.filter(subject__study=study).count() == 5
     _coherent(study)
 
 
 def test_surgery_study_demo():
-    study, _ = populated("surgery-liver-metastatic-pancreatic-cancer.yaml")
+    study, _ = simulated("surgery-liver-metastatic-pancreatic-cancer.yaml", 10)
     operations = Surgery.objects.filter(subject__study=study)
-    assert operations.exists()
+    per_subject = Counter(operations.values_list("subject", flat=True))
+    assert len(per_subject) == 4
+    assert set(per_subject.values()) == {2}  # the pancreas and the liver
     assert set(operations.values_list("procedure", flat=True)) <= {
         "whipple",
         "distal_splenectomy",
@@ -130,7 +111,10 @@ def test_surgery_study_demo():
     for surgery in operations:
         event = AnchorEvent.objects.get(subject=surgery.subject, anchor="surgery")
         assert event.date == surgery.date
-    recurrence = Recurrence.objects.get(subject__study=study)
-    first = operations.filter(subject=recurrence.subject).order_by("date").first()
-    assert recurrence.date > first.date
+    recurrences = Recurrence.objects.filter(subject__study=study)
+    assert recurrences.count() == 2
+    for recurrence in recurrences:
+        first = operations.filter(subject=recurrence.subject).order_by("date").first()
+        assert first is not None
+        assert recurrence.date > first.date
     _coherent(study)
