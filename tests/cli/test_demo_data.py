@@ -15,7 +15,7 @@ from oncotrial.apps.screening.models import Candidate, ScreeningValue
 from oncotrial.apps.studies.services import load_protocol_file
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
-from oncotrial.cli import demo_data
+from oncotrial.cli import demo_data, report_worker
 
 SEEDS = sorted((Path(__file__).parents[2] / "studies").glob("*.yaml"))
 TODAY = dt.date(2026, 11, 2)
@@ -159,9 +159,15 @@ def test_the_demo_simulates_a_study_with_its_data_management_and_clocks(tmp_path
     # a second run leaves the study as it is
     assert demo_data.simulate_study(study, TODAY, lines.append, "demo-pass-1", subjects=12) == 0
 
-    html = demo_data.write_study_report(study, tmp_path)
-    assert html is not None
-    assert html == tmp_path / study.key / f"{study.key}-report.html"
+    # the report worker the demo starts: a report per study it is told, an error line for
+    # a study that is not loaded
+    replies: list[dict] = []
+    report_worker.write_reports([f"{study.key}\n", "no_such_study\n"], tmp_path, replies.append)
+    html = tmp_path / study.key / f"{study.key}-report.html"
+    assert replies == [
+        {"study": study.key, "html": str(html)},
+        {"study": "no_such_study", "error": "no study 'no_such_study' is loaded"},
+    ]
     assert (
         html.read_text(encoding="utf-8").count("<svg")
         + len(list((tmp_path / study.key / "figures").glob("*.png")))

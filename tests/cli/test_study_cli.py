@@ -76,16 +76,29 @@ def test_demo_without_serving_loads_the_studies_and_creates_the_user(tmp_path, d
     studies.mkdir()
     (studies / "demo_trial.yaml").write_text(FIXTURE.read_text())
 
-    result = run("demo", "--no-serve", "--studies", str(studies), "--password", "pw-for-test-1")
+    # the reports are written by a second process, which cannot see the test database
+    result = run(
+        "demo",
+        "--no-serve",
+        "--no-reports",
+        "--subjects",
+        "3",
+        "--studies",
+        str(studies),
+        "--password",
+        "pw-for-test-1",
+    )
 
     assert result.exit_code == 0, result.output
     assert "demo_trial.yaml: created study demo_ildr" in result.output
     assert "http://127.0.0.1:8000" in result.output
     assert "Password: pw-for-test-1" in result.output
+    assert "3 enrolled" in result.output
+    assert "Waiting for the study reports" not in result.output
     user = django_user_model.objects.get(username="demo")
     assert user.check_password("pw-for-test-1")
     assert user.is_superuser
 
-    again = run("demo", "--no-serve", "--studies", str(studies))
+    again = run("demo", "--no-serve", "--no-reports", "--studies", str(studies))
     assert "reset user demo" in again.output
     assert "unchanged" in again.output

@@ -14,7 +14,6 @@ import secrets
 import subprocess
 import sys
 import time
-from dataclasses import dataclass
 from pathlib import Path
 
 import click
@@ -26,32 +25,34 @@ DEMO_SEED = "demo"
 
 
 class ReportNotWritten(Exception):
-    """`oncotrial report` failed for a study."""
+    """The report worker failed."""
 
 
-@dataclass
-class ReportWriter:
-    """`oncotrial report KEY --out ROOT/KEY --no-pdf` in its own process: it reads the
-    study's finished cohort (SQLite readers do not wait for the writer) on the second core
-    while the next study is simulated."""
+class ReportWorker:
+    """`python -m oncotrial.cli.report_worker ROOT` in its own process, told each study
+    whose cohort is in; it loads the report libraries while the first cohort is built and
+    writes each report on the second core while the next study is simulated."""
 
-    key: str
-    process: subprocess.Popen[str]
-
-    @classmethod
-    def start(cls, key: str, root: Path) -> ReportWriter:
-        command = [sys.executable, "-m", "oncotrial", "report", key]
-        command += ["--out", str(root / key), "--no-pdf", "--json"]
-        process = subprocess.Popen(
-            command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    def __init__(self, root: Path) -> None:
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "oncotrial.cli.report_worker", str(root)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
         )
-        return cls(key, process)
 
-    def wait(self) -> Path:
+    def write(self, key: str) -> None:
+        assert self.process.stdin is not None
+        self.process.stdin.write(key + "\n")
+        self.process.stdin.flush()
+
+    def finish(self) -> list[dict[str, str]]:
+        """Each report written (or refused), once the last is done."""
         out, err = self.process.communicate()
         if self.process.returncode != 0:
             raise ReportNotWritten(err.strip().splitlines()[-1] if err.strip() else "no output")
-        return Path(json.loads(out)["html"])
+        return [json.loads(line) for line in out.splitlines() if line.strip()]
 
 
 def _step(message: str) -> None:
@@ -142,25 +143,31 @@ def demo(
     if not no_reports and studies:
         click.echo("    each study's report is written by a second process once its cohort is in")
     today = timezone.localdate()
-    writers: list[ReportWriter] = []
+    worker = ReportWorker(settings.DATA_DIR / "reports") if not no_reports and studies else None
     for study in studies:
         demo_data.simulate_study(
             study, today, lambda line: click.echo(f"    {line}"), password, subjects=subjects
         )
-        if not no_reports:
-            writers.append(ReportWriter.start(study.key, settings.DATA_DIR / "reports"))
+        if worker is not None:
+            worker.write(study.key)
 
     reports: dict[str, Path] = {}
-    if writers:
+    if worker is not None:
         _step("Waiting for the study reports")
-        for writer in writers:
-            try:
-                reports[writer.key] = writer.wait()
-            except ReportNotWritten as exc:
+        try:
+            written = worker.finish()
+        except ReportNotWritten as exc:
+            failures += 1
+            written = []
+            click.echo(f"    the reports were not written: {exc}", err=True)
+        for report in written:
+            if "error" in report:
                 failures += 1
-                click.echo(f"    {writer.key}: report not written: {exc}", err=True)
+                refused = f"{report['study']}: report not written: {report['error']}"
+                click.echo(f"    {refused}", err=True)
                 continue
-            click.echo(f"    {writer.key}: {reports[writer.key]}")
+            reports[report["study"]] = Path(report["html"])
+        click.echo(f"    {len(reports)} of {len(studies)} written")
 
     url = f"http://127.0.0.1:{port}"
     click.echo("")

@@ -13,7 +13,6 @@ import datetime as dt
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -219,13 +218,3 @@ def simulate_study(
     progress(f"{study.key}: {saes} serious adverse events with report clocks running")
     demo_specimens.populate(study, users, today, progress)
     return tally.candidates
-
-
-def write_study_report(study: Study, root: Path) -> Path | None:
-    """The study report (HTML, figures, derived endpoints as CSV) in `root`/<key>/."""
-    from oncotrial.apps.reports.files import write_report
-    from oncotrial.apps.reports.study_report import build_full_report
-
-    built = build_full_report(get_study(study.key))
-    written = write_report(built, root / study.key, pdf=False)
-    return written.html
