@@ -26,7 +26,6 @@ database are removed at the end. All traffic goes to 127.0.0.1.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import http.client
 import json
 import os
@@ -125,10 +124,8 @@ def prepare(clients: int, forms: int, log) -> list[Target]:
     from django.utils import timezone
     from rest_framework.authtoken.models import Token
 
-    from oncotrial.apps.accounts.models import Site
-    from oncotrial.apps.studies.selectors import get_study
+    from oncotrial.apps import simulation
     from oncotrial.apps.studies.services import load_protocol_file
-    from oncotrial.apps.subjects.models import Subject
     from oncotrial.apps.visits.models import Visit
     from oncotrial.cli import demo_data
 
@@ -136,34 +133,23 @@ def prepare(clients: int, forms: int, log) -> list[Target]:
     study = load_protocol_file(STUDY_FILE).study
     demo_data.ensure_sites_and_users(secrets.token_urlsafe(12), [study])
     users = {u.username: u for u in get_user_model().objects.all()}
-    protocol = get_study(study.key).protocol
     today = timezone.localdate()
-    rng = random.Random("bench")
     site_users = {"SH01": "coordinator", "BJ02": "investigator.bj"}
-    investigators = {"SH01": "investigator", "BJ02": "investigator.bj"}
     started = time.perf_counter()
-    for index in range(forms):
-        code = "SH01" if index % 2 == 0 else "BJ02"
-        # the demo builder's path: register, screen, consent, enrol, first dose, visits
-        demo_data._candidate(
-            study,
-            protocol,
-            Site.objects.get(code=code),
-            users[investigators[code]],
-            "enrolled",
-            today - dt.timedelta(days=60 + index % 20),
-            index,
-            rng,
-            today,
-        )
-    log(f"enrolled {forms} subjects in {time.perf_counter() - started:.1f} s")
+    # subjects as the simulator makes them (screening, consent, enrolment, treatment,
+    # visits with their forms filled), a few more than needed: some never reach baseline
+    simulation.simulate(study, subjects=forms + 4, seed="bench", as_of=today, in_screening=0)
+    log(f"simulated {forms + 4} subjects in {time.perf_counter() - started:.1f} s")
     tokens = {
         code: Token.objects.get_or_create(user=users[name])[0].key
         for code, name in site_users.items()
     }
     targets = []
-    for subject in Subject.objects.filter(study=study).select_related("site").order_by("pk"):
-        visit = Visit.objects.get(subject=subject, visit_id=VISIT, occurrence=1)
+    baselines = Visit.objects.filter(
+        subject__study=study, visit_id=VISIT, occurrence=1, cancelled=False
+    ).select_related("subject__site")
+    for visit in baselines.order_by("subject_id")[:forms]:
+        subject = visit.subject
         targets.append(
             Target(study.key, subject.subject_number, visit.pk, tokens[subject.site.code])
         )
