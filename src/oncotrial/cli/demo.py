@@ -44,8 +44,11 @@ class ReportWorker:
 
     def write(self, key: str) -> None:
         assert self.process.stdin is not None
-        self.process.stdin.write(key + "\n")
-        self.process.stdin.flush()
+        try:
+            self.process.stdin.write(key + "\n")
+            self.process.stdin.flush()
+        except BrokenPipeError:
+            pass  # the worker stopped; `finish` reports why
 
     def finish(self) -> list[dict[str, str]]:
         """Each report written (or refused), once the last is done."""
