@@ -23,7 +23,7 @@ from oncotrial.apps.followup.coherence import Errors, add, iso
 from oncotrial.apps.followup.models import Death, FollowUpContact, Recurrence, Withdrawal
 from oncotrial.apps.studies.selectors import protocol_of
 from oncotrial.apps.subjects import services as subject_services
-from oncotrial.apps.subjects.models import AnchorEvent, Subject
+from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.treatment.models import EndOfTreatment, Surgery
 from oncotrial.apps.treatment.status import current_status, set_status
 from oncotrial.domain.permissions import Action
@@ -163,15 +163,9 @@ def _check_death(subject: Subject, values: dict[str, Any], current: Death | None
 
 
 def _sync_death_anchor(user: Any, subject: Subject, death: Death, reason: str) -> None:
-    existing = AnchorEvent.objects.filter(subject=subject, anchor=DEATH_ANCHOR).first()
-    if existing is None or existing.date != death.date:
-        subject_services.record_anchor_event(
-            user,
-            subject,
-            DEATH_ANCHOR,
-            death.date,
-            reason=reason or ("date of death corrected" if existing else ""),
-        )
+    subject_services.follow_anchor_event(
+        user, subject, DEATH_ANCHOR, death.date, reason=reason, corrected="date of death corrected"
+    )
     set_status(user, subject, Subject.Status.DEAD, reason or "death recorded")
 
 
@@ -244,15 +238,14 @@ def _sync_withdrawal(user: Any, subject: Subject, withdrawal: Withdrawal, reason
         return
     protocol = protocol_of(subject.protocol_version)
     if WITHDRAWAL_ANCHOR in subject_services.anchor_choices(protocol):
-        existing = AnchorEvent.objects.filter(subject=subject, anchor=WITHDRAWAL_ANCHOR).first()
-        if existing is None or existing.date != withdrawal.date:
-            subject_services.record_anchor_event(
-                user,
-                subject,
-                WITHDRAWAL_ANCHOR,
-                withdrawal.date,
-                reason=reason or ("withdrawal date corrected" if existing else ""),
-            )
+        subject_services.follow_anchor_event(
+            user,
+            subject,
+            WITHDRAWAL_ANCHOR,
+            withdrawal.date,
+            reason=reason,
+            corrected="withdrawal date corrected",
+        )
     status = _WITHDRAWAL_STATUS[Withdrawal.Kind(withdrawal.kind)]
     set_status(user, subject, status, reason or withdrawal.get_kind_display().lower())
 

@@ -268,6 +268,18 @@ def enroll(
 _TREATMENT_END = "end_of_treatment"
 
 
+def follow_anchor_event(
+    user: Any, subject: Subject, anchor: str, date: dt.date, *, reason: str, corrected: str
+) -> None:
+    """Record the event `anchor` on `date`, as another record states it, unless it is
+    already on that date; a moved date is explained by `reason`, else by `corrected`."""
+    existing = AnchorEvent.objects.filter(subject=subject, anchor=anchor).first()
+    if existing is not None and existing.date == date:
+        return
+    explained = reason or (corrected if existing else "")
+    record_anchor_event(user, subject, anchor, date, reason=explained)
+
+
 @transaction.atomic
 def record_anchor_event(
     user: Any,

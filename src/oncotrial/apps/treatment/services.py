@@ -335,15 +335,8 @@ def _sync_surgery_anchor(user: Any, subject: Subject, reason: str) -> None:
     first = Surgery.objects.filter(subject=subject).order_by("date").first()
     if first is None:
         return
-    existing = AnchorEvent.objects.filter(subject=subject, anchor=SURGERY_ANCHOR).first()
-    if existing is not None and existing.date == first.date:
-        return
-    subject_services.record_anchor_event(
-        user,
-        subject,
-        SURGERY_ANCHOR,
-        first.date,
-        reason=reason or ("surgery date corrected" if existing else ""),
+    subject_services.follow_anchor_event(
+        user, subject, SURGERY_ANCHOR, first.date, reason=reason, corrected="surgery date corrected"
     )
 
 
@@ -411,18 +404,10 @@ def _sync_end_anchors(user: Any, subject: Subject, end: EndOfTreatment, reason: 
     if not terminal:
         wanted.append((END_ANCHOR, end.date))
     for anchor, date in wanted:
-        if date is None or anchor not in known:
-            continue
-        existing = AnchorEvent.objects.filter(subject=subject, anchor=anchor).first()
-        if existing is not None and existing.date == date:
-            continue
-        subject_services.record_anchor_event(
-            user,
-            subject,
-            anchor,
-            date,
-            reason=reason or ("end of treatment corrected" if existing else ""),
-        )
+        if date is not None and anchor in known:
+            subject_services.follow_anchor_event(
+                user, subject, anchor, date, reason=reason, corrected="end of treatment corrected"
+            )
     if not terminal:
         set_status(user, subject, Subject.Status.FOLLOW_UP, reason or "end of treatment")
 
