@@ -1,0 +1,81 @@
+"""`oncotrial.apps.rows.fetch` gives the model instances the ORM gives: the same value
+for every column (dates and aware times, JSON, booleans, null foreign keys), the columns
+not read deferred and loaded on access, in the order asked."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+
+from oncotrial.apps.accounts.models import Membership
+from oncotrial.apps.crfs.models import FormInstance, ItemValue
+from oncotrial.apps.rows import fetch, fetch_one
+from oncotrial.apps.subjects.models import Subject
+from oncotrial.apps.visits.models import Visit
+
+pytestmark = pytest.mark.django_db
+
+
+def _columns(instance) -> dict:
+    return {
+        field.attname: getattr(instance, field.attname) for field in instance._meta.concrete_fields
+    }
+
+
+@pytest.mark.parametrize("model", [Subject, Visit, FormInstance, ItemValue, Membership])
+def test_every_column_reads_as_through_the_orm(dm_world, model):
+    rows = fetch(model, "{pk} > %s", [0])
+    assert rows
+    assert [_columns(row) for row in rows] == [
+        _columns(row) for row in model.objects.order_by("pk")
+    ]
+
+
+def test_values_keep_their_types(dm_world):
+    subject = fetch_one(Subject, "{id} = %s", [dm_world.subject.pk])
+    assert subject.enrollment_date.isoformat() == "2024-01-10"
+    assert timezone.is_aware(subject.enrolled_at)
+    weight = fetch_one(
+        ItemValue, "{form_instance_id} = %s AND {item_id} = %s", [dm_world.form.pk, "weight"]
+    )
+    assert weight.value == 71
+    memberships = fetch(Membership, "{study_id} = %s AND {site_id} IS NULL", [dm_world.study.pk])
+    assert {m.role for m in memberships} == {"data_manager", "monitor", "statistician"}
+    user = fetch_one(get_user_model(), "{id} = %s", [dm_world.monitor.pk])
+    assert user.is_active is True
+    assert user.is_superuser is False
+
+
+def test_columns_not_read_are_deferred_and_load_on_access(dm_world):
+    form = fetch_one(FormInstance, "{id} = %s", [dm_world.form.pk], columns=("id", "version"))
+    assert form.get_deferred_fields() == {
+        "subject_id",
+        "visit_id",
+        "form_id",
+        "repeat_index",
+        "created_at",
+        "created_by_id",
+        "updated_at",
+        "updated_by_id",
+    }
+    assert form.form_id == "baseline_history"
+    assert form.created_at == dm_world.form.created_at
+
+
+def test_order_limit_and_a_primary_key_not_named_id(dm_world):
+    visits = fetch(
+        Visit,
+        "{subject_id} = %s",
+        [dm_world.subject.pk],
+        order_by="{target_date} DESC, {id}",
+        limit=3,
+    )
+    expected = list(
+        Visit.objects.filter(subject=dm_world.subject).order_by("-target_date", "id")[:3]
+    )
+    assert visits == expected
+    token = Token.objects.create(user=dm_world.monitor)
+    assert fetch_one(Token, "{pk} = %s", [token.key]).user_id == dm_world.monitor.pk
+    assert fetch_one(Token, "{key} = %s", ["no such token"]) is None
