@@ -92,3 +92,20 @@ def test_the_schema_generates_without_errors(db):
 
     assert dict(GENERATOR_STATS._error_cache) == {}
     assert "/api/studies/{key}/queries/{id}/answer/" in schema["paths"]
+
+
+def test_a_wrong_token_or_an_inactive_user_is_401_with_the_reason(user, loaded_study):
+    token = Token.objects.create(user=user)
+    client = APIClient()
+
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key[:-1]}x")
+    wrong = client.get("/api/studies/")
+    assert wrong.status_code == 401
+    assert wrong.json() == {"detail": "Invalid token."}
+
+    user.is_active = False
+    user.save()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    inactive = client.get("/api/studies/")
+    assert inactive.status_code == 401
+    assert inactive.json() == {"detail": "User inactive or deleted."}

@@ -8,6 +8,7 @@ from django.db.models import QuerySet
 
 from oncotrial.apps.accounts.models import Membership, Site
 from oncotrial.apps.request_cache import remembered
+from oncotrial.apps.rows import fetch
 from oncotrial.apps.studies.models import Study
 from oncotrial.domain.permissions import Action, Role, allows
 
@@ -16,9 +17,27 @@ def _memberships(user: Any, study: Study) -> list[Membership]:
     if not getattr(user, "is_authenticated", False):
         return []
     return remembered(  # type: ignore[no-any-return]
-        ("memberships", user.pk, study.pk),
-        lambda: list(Membership.objects.filter(user=user, study=study).select_related("site")),
+        ("memberships", user.pk, study.pk), lambda: _read_memberships(user, study)
     )
+
+
+def _read_memberships(user: Any, study: Study) -> list[Membership]:
+    memberships = fetch(
+        Membership,
+        "{user_id} = %s AND {study_id} = %s",
+        [user.pk, study.pk],
+        order_by="{role}, {id}",
+    )
+    site_ids = sorted({m.site_id for m in memberships if m.site_id is not None})
+    if site_ids:
+        placeholders = ", ".join(["%s"] * len(site_ids))
+        sites = {site.pk: site for site in fetch(Site, f"{{id}} IN ({placeholders})", site_ids)}
+        for membership in memberships:
+            if membership.site_id is not None:
+                membership.site = sites[membership.site_id]
+    for membership in memberships:
+        membership.study = study
+    return memberships
 
 
 def studies_for(user: Any) -> QuerySet[Study]:
@@ -52,6 +71,15 @@ def sites_for(user: Any, study: Study, action: Action = Action.VIEW_SUBJECTS) ->
     if any(m.site_id is None for m in memberships):
         return study_sites
     return study_sites.filter(pk__in={m.site_id for m in memberships})
+
+
+def site_ids_for(user: Any, study: Study, action: Action = Action.VIEW_SUBJECTS) -> set[int] | None:
+    """The ids of the sites where the user may do `action` in `study`, from the
+    memberships already read; None when a study-wide role allows it at every site."""
+    memberships = [m for m in _memberships(user, study) if allows({Role(m.role)}, action)]
+    if any(m.site_id is None for m in memberships):
+        return None
+    return {m.site_id for m in memberships}
 
 
 def study_sites(study: Study) -> QuerySet[Site]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from oncotrial.apps.request_cache import remembered
+from oncotrial.apps.rows import fetch, fetch_one
 from oncotrial.apps.studies.models import ProtocolVersion, Study
 from oncotrial.domain.protocol import Protocol
 
@@ -29,14 +30,11 @@ def protocol_of(version: ProtocolVersion) -> Protocol:
 
     A stored version never changes (a changed file is a new version with a new hash), so
     the parsed protocol is kept per version and file hash."""
-    return _parsed_protocol(version.pk, version.sha256, version.protocol)
-
-
-def _parsed_protocol(pk: int, sha256: str, data: object) -> Protocol:
-    key = (pk, sha256)
+    key = (version.pk, version.sha256)
     cached = _PROTOCOLS.get(key)
     if cached is None:
-        cached = Protocol.model_validate(data)
+        # the JSON column is read (a query when deferred) only when not parsed yet
+        cached = Protocol.model_validate(version.protocol)
         if len(_PROTOCOLS) >= 256:
             _PROTOCOLS.clear()
         _PROTOCOLS[key] = cached
@@ -47,9 +45,11 @@ _PROTOCOLS: dict[tuple[int, str], Protocol] = {}
 
 
 def current_version(study: Study) -> ProtocolVersion | None:
-    """The study's latest protocol version (read once per request)."""
+    """The study's latest protocol version (read once per request; its protocol JSON is
+    read only when `protocol_of` has not parsed that version yet)."""
     return remembered(  # type: ignore[no-any-return]
-        ("current_version", study.pk), lambda: study.versions.order_by("-sequence").first()
+        ("current_version", study.pk),
+        lambda: study.versions.defer("protocol").order_by("-sequence").first(),
     )
 
 
@@ -70,11 +70,34 @@ def get_study(key: str) -> StudyView:
     return remembered(("study", key), lambda: _get_study(key))  # type: ignore[no-any-return]
 
 
+_VERSION_COLUMNS = tuple(
+    field.attname for field in ProtocolVersion._meta.concrete_fields if field.name != "protocol"
+)
+
+
+def version_by_pk(pk: int) -> ProtocolVersion:
+    """A protocol version, its protocol JSON deferred (`protocol_of` reads it when it has
+    not parsed that version yet)."""
+    return fetch(ProtocolVersion, "{id} = %s", [pk], columns=_VERSION_COLUMNS)[0]
+
+
 def _get_study(key: str) -> StudyView:
-    study = Study.objects.get(key=key)
-    version = current_version(study)
-    if version is None:
-        raise Study.DoesNotExist(f"study {key} has no protocol version")
+    study = fetch_one(Study, "{key} = %s", [key])
+    version = (
+        fetch_one(
+            ProtocolVersion,
+            "{study_id} = %s",
+            [study.pk],
+            columns=_VERSION_COLUMNS,
+            order_by="{sequence} DESC",
+        )
+        if study is not None
+        else None
+    )
+    if study is None or version is None:
+        raise Study.DoesNotExist(f"no study {key} with a protocol version")
+    version.study = study
+    remembered(("current_version", study.pk), lambda: version)
     return StudyView(study, version, protocol_of(version))
 
 

@@ -15,7 +15,9 @@ from django.db.models import Count, Q, QuerySet
 
 from oncotrial.apps.accounts import selectors as access_selectors
 from oncotrial.apps.accounts.models import Site
+from oncotrial.apps.rows import fetch, fetch_one
 from oncotrial.apps.screening.models import Candidate
+from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.studies.models import Study
 from oncotrial.apps.subjects.models import AllocationSlot, Subject
 from oncotrial.domain.permissions import Action
@@ -27,18 +29,33 @@ def visible_sites(user: Any, study: Study) -> QuerySet[Site]:
 
 
 def subjects_for(user: Any, study: Study, site: Site | None = None) -> QuerySet[Subject]:
-    """The study's subjects at the user's sites (at `site` only, if given)."""
-    subjects = Subject.objects.filter(study=study, site__in=visible_sites(user, study))
+    """The study's subjects at the user's sites (at `site` only, if given). Subjects are
+    enrolled at the study's sites only, so a study-wide role sees them all."""
+    subjects = Subject.objects.filter(study=study)
+    site_ids = access_selectors.site_ids_for(user, study, Action.VIEW_SUBJECTS)
+    if site_ids is not None:
+        subjects = subjects.filter(site_id__in=sorted(site_ids))
     if site is not None:
         subjects = subjects.filter(site=site)
-    return subjects.select_related("site", "protocol_version", "candidate").order_by(
-        "subject_number"
+    return (
+        subjects.select_related("site", "protocol_version", "candidate")
+        .defer("protocol_version__protocol")
+        .order_by("subject_number")
     )
 
 
 def get_subject(user: Any, study: Study, number: str) -> Subject:
-    """The subject `number` if it is at one of the user's sites; else DoesNotExist."""
-    return subjects_for(user, study).get(subject_number=number)
+    """The subject `number` if it is at one of the user's sites; else DoesNotExist. With
+    its site, candidate and protocol version (the protocol JSON deferred)."""
+    subject = fetch_one(Subject, "{study_id} = %s AND {subject_number} = %s", [study.pk, number])
+    site_ids = access_selectors.site_ids_for(user, study, Action.VIEW_SUBJECTS)
+    if subject is None or (site_ids is not None and subject.site_id not in site_ids):
+        raise Subject.DoesNotExist(f"No subject {number} at your sites in {study.key}.")
+    subject.study = study
+    subject.site = fetch(Site, "{id} = %s", [subject.site_id])[0]
+    subject.candidate = fetch(Candidate, "{id} = %s", [subject.candidate_id])[0]
+    subject.protocol_version = study_selectors.version_by_pk(subject.protocol_version_id)
+    return subject
 
 
 def candidate_for(user: Any, study: Study, screening_number: str) -> Candidate:
