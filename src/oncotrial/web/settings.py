@@ -95,7 +95,7 @@ def _database() -> dict[str, object]:
         return dict(dj_database_url.parse(url, conn_max_age=60))
     DATA_DIR.mkdir(parents=True, exist_ok=True)
     return {
-        "ENGINE": "django.db.backends.sqlite3",
+        "ENGINE": "oncotrial.web.sqlite",
         "NAME": DATA_DIR / "oncotrial.sqlite3",
         "OPTIONS": {
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
@@ -107,6 +107,9 @@ def _database() -> dict[str, object]:
         # threads would share one connection, and one request's transaction would end
         # another's (the browser sends previews while a form is being saved).
         "TEST": {"NAME": DATA_DIR / "test-oncotrial.sqlite3"},
+        # a request reuses its server thread's connection: opening one (with its
+        # PRAGMAs and SQL functions) cost more than a whole form save
+        "CONN_MAX_AGE": 60,
     }
 
 

@@ -1,0 +1,72 @@
+"""Django's SQLite backend, with writers queued on a lock file.
+
+SQLite lets one writer at a time into a database. A connection that finds it taken
+sleeps and tries again after 1, 2, 5, 10 … 100 ms, so under a steady stream of saves from
+several server processes a writer could wait most of a second for a lock that was free
+for most of that time (bench/crf_api/README.md). Here a connection takes an exclusive
+``flock`` on ``<database file>.writer-lock`` before ``BEGIN IMMEDIATE`` and releases it
+when the transaction ends (commit, rollback or close): waiting writers sleep in the
+kernel, and the next one wakes as soon as the lock is free. Reads take no lock (in WAL
+mode they run beside the writer), nor do single statements outside a transaction,
+which keep SQLite's own waiting. A process that dies releases its lock with its files;
+a transaction that never ends holds the others back until its server worker is
+restarted (gunicorn's worker timeout), as it would hold the database lock itself.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+from typing import Any
+
+from django.db.backends.sqlite3 import base
+
+
+class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._writer_lock: int | None = None
+        self._writing = False
+
+    def _writer_lock_file(self) -> int | None:
+        if self._writer_lock is None and not self.is_in_memory_db():
+            path = f"{self.settings_dict['NAME']}.writer-lock"
+            self._writer_lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+        return self._writer_lock
+
+    def _release_writer_lock(self) -> None:
+        if self._writing and self._writer_lock is not None:
+            fcntl.flock(self._writer_lock, fcntl.LOCK_UN)
+        self._writing = False
+
+    def _start_transaction_under_autocommit(self) -> None:
+        lock = self._writer_lock_file()
+        if lock is not None and not self._writing:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            self._writing = True
+        try:
+            super()._start_transaction_under_autocommit()
+        except BaseException:
+            self._release_writer_lock()
+            raise
+
+    def _commit(self) -> None:
+        try:
+            super()._commit()
+        finally:
+            self._release_writer_lock()
+
+    def _rollback(self) -> None:
+        try:
+            super()._rollback()
+        finally:
+            self._release_writer_lock()
+
+    def _close(self) -> None:
+        try:
+            super()._close()
+        finally:
+            self._release_writer_lock()
+            if self._writer_lock is not None:
+                os.close(self._writer_lock)
+                self._writer_lock = None
