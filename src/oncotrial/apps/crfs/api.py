@@ -28,6 +28,7 @@ from oncotrial.apps.subjects.api import field_errors, subject_or_404
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
 from oncotrial.domain.permissions import Action
+from oncotrial.domain.protocol.forms import Form
 
 VISIT_PARAM = OpenApiParameter(
     "visit", int, description="The visit's id (for forms collected at visits)."
@@ -181,6 +182,101 @@ class HistorySerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True)
 
 
+# The serializers above describe the API (OpenAPI schema, request validation); a form is
+# written out by the functions below, which give the same JSON (a test holds them equal)
+# without building a serializer field per item on every save.
+
+_ITEM_DEFINITIONS: dict[int, tuple[Form, list[dict[str, Any]]]] = {}
+
+
+def _optional_float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _item_definitions(form: Form) -> list[dict[str, Any]]:
+    """What an item of the form says of itself, as the API writes it: fixed for a form of
+    a stored protocol version, so built once per form."""
+    cached = _ITEM_DEFINITIONS.get(id(form))
+    if cached is not None and cached[0] is form:
+        return cached[1]
+    definitions = [
+        {
+            "id": str(item.id),
+            "label": str(item.label),
+            "type": str(item.type),
+            "unit": None if item.unit is None else str(item.unit),
+            "required": bool(item.required),
+            "min": _optional_float(item.min),
+            "max": _optional_float(item.max),
+            "expected_min": _optional_float(item.expected_min),
+            "expected_max": _optional_float(item.expected_max),
+            "choices": [
+                {"code": str(choice.code), "label": str(choice.label)} for choice in item.choices
+            ],
+        }
+        for item in form.fields
+    ]
+    if len(_ITEM_DEFINITIONS) >= 1024:
+        _ITEM_DEFINITIONS.clear()
+    _ITEM_DEFINITIONS[id(form)] = (form, definitions)
+    return definitions
+
+
+def form_detail_data(entry: selectors.FormEntry) -> dict[str, Any]:
+    """`FormDetailSerializer(entry).data`, built directly."""
+    items = [
+        {
+            **definition,
+            "visible": bool(row.visible),
+            "value": row.value,
+            "display": str(row.display),
+        }
+        for definition, row in zip(_item_definitions(entry.form), entry.items, strict=True)
+    ]
+    return {
+        "form_id": str(entry.form.id),
+        "label": str(entry.form.label),
+        "repeat_index": int(entry.repeat_index),
+        "version": int(entry.version),
+        "status": str(entry.status),
+        "open_queries": int(entry.open_queries),
+        "signed": bool(entry.signed),
+        "locked": bool(entry.locked),
+        "missing_required": [str(item) for item in entry.missing_required],
+        "values": {str(key): value for key, value in entry.values.items()},
+        "visit": entry.visit.pk if entry.visit is not None else None,
+        "items": items,
+    }
+
+
+def _finding_data(finding: Any) -> dict[str, str]:
+    return {
+        "item_id": str(finding.item_id),
+        "check_id": str(finding.check_id),
+        "message": str(finding.message),
+    }
+
+
+def save_result_data(entry: selectors.FormEntry, result: services.SaveResult) -> dict[str, Any]:
+    """`SaveResultSerializer` of a save and the form it left, built directly."""
+    return {
+        "form": form_detail_data(entry),
+        "changed_items": [str(item) for item in result.changed_items],
+        "soft_findings": [_finding_data(finding) for finding in result.soft_findings],
+        "notices": [_finding_data(notice) for notice in result.notices],
+        "raised_queries": [
+            {
+                "id": query.pk,
+                "item_id": str(query.item_id),
+                "check_id": str(query.check_id),
+                "status": str(query.status),
+                "text": str(query.text),
+            }
+            for query in result.raised_queries
+        ],
+    }
+
+
 def _int_param(request: Request, name: str, default: int | None) -> int | None:
     raw = request.query_params.get(name)
     if raw in (None, ""):
@@ -245,7 +341,7 @@ class FormApi(APIView):
         operation_id="crfs_form_retrieve",
     )
     def get(self, request: Request, key: str, number: str, form_id: str) -> Response:
-        return Response(FormDetailSerializer(_entry(request, key, number, form_id)).data)
+        return Response(form_detail_data(_entry(request, key, number, form_id)))
 
     @extend_schema(
         parameters=[VISIT_PARAM, REPEAT_PARAM],
@@ -266,6 +362,7 @@ class FormApi(APIView):
         given = FormSaveSerializer(data=request.data)
         given.is_valid(raise_exception=True)
         data = given.validated_data
+        repeat_index = _int_param(request, "repeat", 1) or 1
         try:
             result = services.save_form(
                 request.user,
@@ -273,7 +370,7 @@ class FormApi(APIView):
                 form_id,
                 data["values"],
                 visit=visit,
-                repeat_index=_int_param(request, "repeat", 1) or 1,
+                repeat_index=repeat_index,
                 expected_version=data["expected_version"],
                 reason=data["reason"],
                 units=data["units"],
@@ -287,15 +384,8 @@ class FormApi(APIView):
             if locked is not None:
                 return locked
             raise field_errors(exc) from exc
-        saved = _entry(request, key, number, form_id)
-        body = {
-            "form": saved,
-            "changed_items": result.changed_items,
-            "soft_findings": result.soft_findings,
-            "notices": result.notices,
-            "raised_queries": result.raised_queries,
-        }
-        return Response(SaveResultSerializer(body).data)
+        entry = selectors.saved_entry(subject, visit, repeat_index, result)
+        return Response(save_result_data(entry, result))
 
 
 class FormHistoryApi(APIView):

@@ -23,6 +23,7 @@ from oncotrial.apps.accounts.models import Membership
 from oncotrial.apps.audit.services import AuditContext, record_create, record_update
 from oncotrial.apps.crfs.models import FormInstance, Lock
 from oncotrial.apps.request_cache import forget, remembered
+from oncotrial.apps.rows import fetch
 from oncotrial.apps.studies.models import Study
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
@@ -120,17 +121,31 @@ def active_lock_for(
     ).get(pk=widest[0])
 
 
+_ACTIVE_LOCK_COLUMNS = ("id", "scope", "subject_id", "visit_id", "form_instance_id", "locked_at")
+
+
 def _active_locks(study: Study) -> list[tuple[Any, ...]]:
     """(pk, scope, subject, visit, form instance, locked at) of the study's locks in
     force: read once per request (a request that locks or unlocks forgets them), and
     usually empty."""
     return remembered(  # type: ignore[no-any-return]
         ("active_locks", study.pk),
-        lambda: list(
-            Lock.objects.filter(study=study, unlocked_at__isnull=True).values_list(
-                "pk", "scope", "subject_id", "visit_id", "form_instance_id", "locked_at"
+        lambda: [
+            (
+                lock.pk,
+                lock.scope,
+                lock.subject_id,
+                lock.visit_id,
+                lock.form_instance_id,
+                lock.locked_at,
             )
-        ),
+            for lock in fetch(
+                Lock,
+                "{study_id} = %s AND {unlocked_at} IS NULL",
+                [study.pk],
+                columns=_ACTIVE_LOCK_COLUMNS,
+            )
+        ],
     )
 
 

@@ -16,8 +16,16 @@ from typing import Any
 from django.db.models import Count, Prefetch, Q
 
 from oncotrial.apps.audit.models import AuditRecord
+from oncotrial.apps.crfs import form_store
 from oncotrial.apps.crfs.models import FormInstance, ItemValue, Lock, Query, Signature
-from oncotrial.apps.crfs.services import ITEM_ENTITY, form_definition, protocol_for, visit_forms
+from oncotrial.apps.crfs.services import (
+    ITEM_ENTITY,
+    SaveResult,
+    form_definition,
+    protocol_for,
+    visit_forms,
+)
+from oncotrial.apps.rows import fetch_one
 from oncotrial.apps.studies.models import Study
 from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects.models import Subject
@@ -102,14 +110,15 @@ class Casebook:
         return [entry for visit in self.visits for entry in visit.forms] + self.subject_forms
 
 
-def _items(form: Form, instance: FormInstance | None, rows: list[ItemValue]) -> list[ItemRow]:
+def _items(form: Form, rows: list[ItemValue], visible: set[str] | None = None) -> list[ItemRow]:
     by_item = {row.item_id: row for row in rows}
-    values = {
-        key: crf.from_stored(item, by_item[key].value)
-        for item in form.fields
-        if (key := item.id) in by_item
-    }
-    visible = crf.visible_items(form, values)
+    if visible is None:
+        values = {
+            key: crf.from_stored(item, by_item[key].value)
+            for item in form.fields
+            if (key := item.id) in by_item
+        }
+        visible = crf.visible_items(form, values)
     return [
         ItemRow(
             item=item,
@@ -207,10 +216,16 @@ def _entry(
     instance: FormInstance | None,
     rows: list[ItemValue],
     context: _Context,
+    checked: crf.FormValidation | None = None,
 ) -> FormEntry:
-    items = _items(form, instance, rows)
+    """`checked`: the validation of the values just saved, which says which items are
+    shown and which required ones are empty (else worked out from the rows)."""
+    items = _items(form, rows, checked.visible if checked is not None else None)
     has_values = any(row.value is not None for row in items)
-    missing = _missing(form, items) if instance is not None else []
+    if checked is not None:
+        missing = list(checked.missing_required)
+    else:
+        missing = _missing(form, items) if instance is not None else []
     open_queries = context.queries.get(instance.pk, 0) if instance is not None else 0
     signed = context.signed(visit, instance)
     locked = context.locked(subject, visit, instance)
@@ -324,7 +339,10 @@ def form_target(
         raise LookupError(f"The protocol has no form {form_id!r}.")
     visit = None
     if visit_pk is not None:
-        visit = Visit.objects.get(pk=visit_pk, subject=subject)
+        visit = fetch_one(Visit, "{id} = %s AND {subject_id} = %s", [visit_pk, subject.pk])
+        if visit is None:
+            raise Visit.DoesNotExist(f"Subject {subject.subject_number} has no visit {visit_pk}.")
+        visit.subject = subject
         if form_id not in visit_forms(protocol).get(visit.visit_id, []):
             raise LookupError(f"Form {form_id} is not collected at visit {visit.label}.")
     return form, visit
@@ -356,6 +374,24 @@ def form_for(
         else []
     )
     return _entry(form, subject, visit, repeat_index, instance, rows, _context(subject))
+
+
+def saved_entry(
+    subject: Subject, visit: Visit | None, repeat_index: int, result: SaveResult
+) -> FormEntry:
+    """The form as `save_form` just left it, built from the rows the save wrote. A save
+    that changed something found no lock in force and invalidated every signature
+    covering the form, so only the form's unresolved queries are read (one query); a
+    save that changed nothing reads the subject's queries, signatures and locks."""
+    assert result.form is not None
+    instance = result.form_instance if result.form_instance.pk is not None else None
+    rows = sorted(result.items.values(), key=lambda row: row.pk)
+    if instance is not None and result.changed_items:
+        context = _Context({instance.pk: form_store.unresolved_queries(instance.pk)}, [], [])
+        return _entry(
+            result.form, subject, visit, repeat_index, instance, rows, context, result.validation
+        )
+    return _entry(result.form, subject, visit, repeat_index, instance, rows, _context(subject))
 
 
 @dataclass(frozen=True)

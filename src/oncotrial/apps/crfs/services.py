@@ -30,6 +30,7 @@ from django.utils import timezone
 from oncotrial.apps.accounts.access import require
 from oncotrial.apps.audit.models import AuditRecord
 from oncotrial.apps.audit.services import AuditContext, as_text, record_create, record_update
+from oncotrial.apps.crfs import form_store
 from oncotrial.apps.crfs.models import FormInstance, ItemValue, Lock, Query, QueryMessage
 from oncotrial.apps.studies.selectors import protocol_of
 from oncotrial.apps.subjects.models import Subject
@@ -108,6 +109,9 @@ class SaveResult:
     validation: crf.FormValidation | None = None
     created: bool = False
     audit_records: list[AuditRecord] = field(default_factory=list)
+    form: Form | None = None
+    items: dict[str, ItemValue] = field(default_factory=dict)
+    """The form's item values as the save left them, by item id."""
 
     @property
     def soft_findings(self) -> list[crf.SoftFinding]:
@@ -269,6 +273,11 @@ def _conflict_items(
     return items
 
 
+def _stored_items(instance: FormInstance) -> dict[str, ItemValue]:
+    """The form's item values by item id, with who last changed each."""
+    return {row.item_id: row for row in instance.items.select_related("updated_by").order_by("pk")}
+
+
 def _raise_queries(
     form_instance: FormInstance, findings: list[crf.SoftFinding], changed: set[str]
 ) -> list[Query]:
@@ -357,24 +366,22 @@ def save_form(
     form = _check_target(protocol, subject, form_id, visit, repeat_index)
     reason = (reason or "").strip()
     with transaction.atomic():
-        existing = (
-            FormInstance.objects.select_for_update()
-            .filter(subject=subject, visit=visit, form_id=form_id, repeat_index=repeat_index)
-            .order_by("pk")
-            .first()
+        existing = form_store.instance_for_update(
+            subject.pk, visit.pk if visit is not None else None, form_id, repeat_index
         )
         _assert_unlocked(existing, visit, subject)
         stored: dict[str, ItemValue] = {}
         if existing is not None:
             existing.subject = subject
-            stored = {
-                row.item_id: row
-                for row in existing.items.select_related("updated_by").order_by("pk")
-            }
+            if visit is not None:
+                existing.visit = visit
             if expected_version is not None and expected_version != existing.version:
                 raise FormConflict(
-                    existing, expected_version, _conflict_items(form, stored, raw_values, original)
+                    existing,
+                    expected_version,
+                    _conflict_items(form, _stored_items(existing), raw_values, original),
                 )
+            stored = form_store.item_values(existing.pk)
         merged: dict[str, Any] = {key: row.value for key, row in stored.items()}
         merged.update(raw_values)
         validation = crf.validate_form(form, merged, units, partial=partial)
@@ -394,7 +401,7 @@ def save_form(
             unsaved = FormInstance(
                 subject=subject, visit=visit, form_id=form_id, repeat_index=repeat_index, version=0
             )
-            return SaveResult(existing or unsaved, [], [], validation)
+            return SaveResult(existing or unsaved, [], [], validation, form=form, items=stored)
         needing_reason = [key for key, (old, _) in changes.items() if not crf.is_empty(old)]
         if needing_reason and not reason:
             errors: dict[str, str | list[str]] = dict.fromkeys(
@@ -423,21 +430,17 @@ def save_form(
                 current = FormInstance.objects.select_related("subject").get(
                     subject=subject, visit=visit, form_id=form_id, repeat_index=repeat_index
                 )
-                stored_now = {
-                    row.item_id: row
-                    for row in current.items.select_related("updated_by").order_by("pk")
-                }
                 raise FormConflict(
                     current,
                     expected_version or 0,
-                    _conflict_items(form, stored_now, raw_values, original),
+                    _conflict_items(form, _stored_items(current), raw_values, original),
                 ) from None
         else:
             instance = existing
             instance.version += 1
             instance.updated_at = now
             instance.updated_by = user
-            instance.save(update_fields=["version", "updated_at", "updated_by"])
+            form_store.save_version(instance, user.pk, now)
         instance.subject = subject
 
         context = _context(user, subject, reason)
@@ -454,13 +457,14 @@ def save_form(
                     updated_at=now,
                     updated_by=user,
                 )
+                stored[item_id] = row
                 records += record_create(context, _ItemAudit(row, item_id, new), [item_id])  # type: ignore[arg-type]
             else:
                 row.value = new
                 row.unit = units_of[item_id]
                 row.updated_at = now
                 row.updated_by = user
-                row.save(update_fields=["value", "unit", "updated_at", "updated_by"])
+                form_store.save_item(row)
                 records += record_update(
                     context,
                     _ItemAudit(row, item_id, new),  # type: ignore[arg-type]
@@ -473,7 +477,9 @@ def save_form(
                 reason or f"Data changed: {', '.join(changes)}.",
                 user,
             )
-    return SaveResult(instance, list(changes), raised, validation, created, records)
+    return SaveResult(
+        instance, list(changes), raised, validation, created, records, form=form, items=stored
+    )
 
 
 def audit_text(value: Any) -> str | None:

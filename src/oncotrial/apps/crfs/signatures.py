@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from oncotrial.apps.accounts.access import require
 from oncotrial.apps.audit.services import AuditContext, record_create, record_update
+from oncotrial.apps.crfs import form_store
 from oncotrial.apps.crfs.models import FormInstance, ItemValue, Signature
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
@@ -243,8 +244,15 @@ def invalidate_for(
     changed (the form's, its visit's and the casebook's). Audited; `user` is who changed
     the data (the system when not given). Returns the signatures invalidated."""
     reason = (reason or "").strip() or "The signed data changed."
-    with transaction.atomic():
-        signatures = list(covering(form_instance).select_for_update())
+    with transaction.atomic(savepoint=False):
+        covering_ids = form_store.covering_signature_ids(form_instance)
+        if not covering_ids:
+            return []
+        signatures = list(
+            Signature.objects.select_for_update()
+            .filter(pk__in=covering_ids, invalidated_at__isnull=True)
+            .order_by("pk")
+        )
         if not signatures:
             return []
         subject = Subject.objects.select_related("study", "site").get(pk=form_instance.subject_id)
