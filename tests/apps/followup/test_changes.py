@@ -14,6 +14,7 @@ from oncotrial.apps.followup import services
 from oncotrial.apps.followup.models import FollowUpContact
 from oncotrial.apps.subjects.models import AnchorEvent, Subject
 from oncotrial.apps.treatment import services as treatment
+from oncotrial.apps.visits.models import Visit
 from tests.apps.crfs.audit_helpers import audit_written
 
 SARCOMA = "anlotinib-toripalimab-sarcoma.yaml"
@@ -168,6 +169,89 @@ def test_deleting_the_first_surgery_moves_the_surgery_event(world):
     deleted = [r for r in written.records if r.entity == "treatment.surgery"]
     assert {r.action for r in deleted} == {"delete"}
     assert {r.reason for r in deleted} == {"entered for the wrong subject"}
+
+
+def _planned(subject, anchor: str) -> list[Visit]:
+    """The subject's visits timed from `anchor` that are still planned."""
+    return list(Visit.objects.filter(subject=subject, anchor=anchor, cancelled=False))
+
+
+@pytest.mark.django_db
+def test_deleting_the_only_surgery_removes_the_surgery_event_and_its_visits(world):
+    w = world(
+        SURGERY,
+        anchor="treatment_start",
+        values={"treated_before_study_start": False},
+        regimen="ag",
+    )
+    surgery = treatment.record_surgery(
+        w.investigator,
+        w.subject,
+        {"date": dt.date(2024, 6, 3), "procedure": "ablation", "intent": "radical"},
+    )
+    post_op = _planned(w.subject, "surgery")
+    assert len(post_op) == 6  # the day of surgery and post-operative days 1, 3, 5, 7, 30
+    reason = "entered for the wrong subject"
+    with audit_written() as written:
+        treatment.delete_record(w.investigator, surgery, expected_version=1, reason=reason)
+    assert not AnchorEvent.objects.filter(subject=w.subject, anchor="surgery").exists()
+    assert _planned(w.subject, "surgery") == []
+    cancelled = {
+        int(r.entity_id)
+        for r in written.records
+        if r.entity == "visits.visit" and r.field == "cancelled" and r.new_value == "true"
+    }
+    assert {v.pk for v in post_op} <= cancelled
+    removed = [r for r in written.records if r.entity == "subjects.anchorevent"]
+    assert {(r.field, r.action, r.reason) for r in removed} == {
+        ("subject_id", "delete", reason),
+        ("anchor", "delete", reason),
+        ("date", "delete", reason),
+    }
+
+
+@pytest.mark.django_db
+def test_deleting_the_end_of_treatment_removes_its_events(world):
+    w = world(SARCOMA)
+    treatment.record_administration(
+        w.coordinator,
+        w.subject,
+        {
+            "intervention_id": "toripalimab",
+            "cycle": 1,
+            "day": 1,
+            "date": dt.date(2024, 1, 15),
+            "dose": Decimal("240"),
+            "dose_unit": "mg",
+        },
+    )
+    end = treatment.record_end_of_treatment(
+        w.coordinator,
+        w.subject,
+        {
+            "date": dt.date(2024, 2, 1),
+            "primary_reason": "toxicity",
+            "last_dose_date": dt.date(2024, 1, 15),
+        },
+    )
+    assert _planned(w.subject, "last_dose")
+    assert _planned(w.subject, "end_of_treatment")
+    with audit_written() as written:
+        treatment.delete_record(w.coordinator, end, expected_version=1, reason="duplicate entry")
+    assert not AnchorEvent.objects.filter(
+        subject=w.subject, anchor__in=["last_dose", "end_of_treatment"]
+    ).exists()
+    # the end-of-treatment visit and the follow-up contacts are no longer planned
+    assert _planned(w.subject, "last_dose") == []
+    assert _planned(w.subject, "end_of_treatment") == []
+    removed = {
+        (r.old_value, r.reason)
+        for r in written.records
+        if r.entity == "subjects.anchorevent" and r.field == "anchor"
+    }
+    assert removed == {("last_dose", "duplicate entry"), ("end_of_treatment", "duplicate entry")}
+    w.subject.refresh_from_db()
+    assert w.subject.status == Subject.Status.ON_TREATMENT
 
 
 @pytest.mark.django_db

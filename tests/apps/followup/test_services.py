@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 
 from oncotrial.apps.followup import selectors, services
 from oncotrial.apps.followup.models import Death, FollowUpContact, Withdrawal
+from oncotrial.apps.subjects import services as subject_services
 from oncotrial.apps.subjects.models import AnchorEvent, Subject
 from oncotrial.apps.treatment import services as treatment
 from oncotrial.apps.visits import services as visit_services
@@ -219,6 +220,67 @@ def test_correcting_the_date_of_death_moves_the_event(world):
     }
 
 
+def _stopped(subject) -> set[int]:
+    """The subject's visits cancelled and not recorded."""
+    return set(
+        Visit.objects.filter(
+            subject=subject, cancelled=True, actual_date=None, missed=False
+        ).values_list("pk", flat=True)
+    )
+
+
+@pytest.mark.django_db
+def test_deleting_a_death_removes_the_death_event_and_plans_the_visits_again(world):
+    w = world(SARCOMA)
+    death = services.record_death(w.investigator, w.subject, DEATH)
+    event = AnchorEvent.objects.get(subject=w.subject, anchor="death")
+    stopped = _stopped(w.subject)
+    assert stopped  # the visits after the death
+    reason = "entered for the wrong subject"
+    with audit_written() as written:
+        services.delete_record(w.investigator, death, expected_version=1, reason=reason)
+    assert not AnchorEvent.objects.filter(subject=w.subject, anchor="death").exists()
+    removed = [
+        (r.entity_id, r.field, r.action, r.old_value, r.new_value, r.reason)
+        for r in written.records
+        if r.entity == "subjects.anchorevent"
+    ]
+    assert removed == [
+        (str(event.pk), "subject_id", "delete", str(w.subject.pk), None, reason),
+        (str(event.pk), "anchor", "delete", "death", None, reason),
+        (str(event.pk), "date", "delete", "2024-06-01", None, reason),
+    ]
+    # the visits the death stopped are planned again, each with its audit record
+    assert not _stopped(w.subject)
+    restored = {
+        int(r.entity_id)
+        for r in written.records
+        if r.entity == "visits.visit" and r.field == "cancelled" and r.new_value == "false"
+    }
+    assert restored == stopped
+    w.subject.refresh_from_db()
+    assert w.subject.status == Subject.Status.ON_TREATMENT
+    assert {r.reason for r in written.records if r.entity == "followup.death"} == {reason}
+
+
+@pytest.mark.django_db
+def test_a_death_date_set_by_hand_stays_when_the_death_is_deleted(world):
+    w = world(SARCOMA)
+    death = services.record_death(w.investigator, w.subject, DEATH)
+    subject_services.record_anchor_event(
+        w.investigator, w.subject, "death", dt.date(2024, 6, 5), reason="per death certificate"
+    )
+    stopped = _stopped(w.subject)
+    with audit_written() as written:
+        services.delete_record(w.investigator, death, expected_version=1, reason="duplicate")
+    assert not Death.objects.filter(subject=w.subject).exists()
+    assert AnchorEvent.objects.get(subject=w.subject, anchor="death").date == dt.date(2024, 6, 5)
+    assert {r.entity for r in written.records} == {"followup.death"}
+    assert _stopped(w.subject) == stopped
+    w.subject.refresh_from_db()
+    assert w.subject.status == Subject.Status.DEAD
+
+
 # --------------------------------------------------------------------------- withdrawal
 
 
@@ -281,10 +343,16 @@ def test_deleting_a_withdrawal_puts_the_status_back(world):
         services.delete_record(w.coordinator, row, expected_version=1, reason="subject found")
     w.subject.refresh_from_db()
     assert w.subject.status == Subject.Status.ON_TREATMENT
+    # the withdrawal event it set goes too, and the visits it stopped are planned again
+    assert not AnchorEvent.objects.filter(subject=w.subject, anchor="withdrawal").exists()
+    assert not _stopped(w.subject)
     assert {(r.entity, r.action) for r in written.records} == {
         ("followup.withdrawal", "delete"),
+        ("subjects.anchorevent", "delete"),
+        ("visits.visit", "update"),
         ("subjects.subject", "update"),
     }
+    assert {r.reason for r in written.records if r.entity != "visits.visit"} == {"subject found"}
 
 
 # --------------------------------------------------------------------------- recurrence

@@ -7,8 +7,10 @@ import datetime as dt
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
 from oncotrial.apps.audit.models import AuditRecord
+from oncotrial.apps.crfs import locks
 from oncotrial.apps.screening.models import Consent
 from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.subjects import services as subject_services
@@ -198,6 +200,40 @@ def test_correcting_an_anchor_date_moves_unrecorded_visits_and_needs_a_reason(su
     ).exists()
 
 
+def test_removing_an_event_plans_the_visits_it_stopped_and_needs_a_reason(subject, coordinator):
+    progression = dt.date(2024, 3, 1)
+    subject_services.record_anchor_event(coordinator, subject, "progression", progression)
+    event = AnchorEvent.objects.get(subject=subject, anchor="progression")
+    later = Visit.objects.filter(
+        subject=subject, visit_id="tumour_markers_q3w", target_date__gt=progression
+    )
+    assert later.exists()
+    assert not later.filter(cancelled=False).exists()
+    before = (AnchorEvent.objects.count(), AuditRecord.objects.count())
+    with pytest.raises(ValidationError) as info:
+        subject_services.remove_anchor_event(coordinator, subject, "progression", reason=" ")
+    assert info.value.message_dict == {"reason": ["Give a reason for removing a recorded event."]}
+    with pytest.raises(ValidationError) as info:
+        subject_services.remove_anchor_event(coordinator, subject, "surgery", reason="typo")
+    assert info.value.message_dict == {
+        "anchor": ["No 'surgery' event is recorded for this subject."]
+    }
+    assert (AnchorEvent.objects.count(), AuditRecord.objects.count()) == before
+
+    subject_services.remove_anchor_event(
+        coordinator, subject, "progression", reason="Entered for the wrong subject"
+    )
+    assert not AnchorEvent.objects.filter(subject=subject, anchor="progression").exists()
+    removed = AuditRecord.objects.filter(entity="subjects.anchorevent", entity_id=str(event.pk))
+    assert {(r.field, r.old_value) for r in removed.filter(action="delete")} == {
+        ("subject_id", str(subject.pk)),
+        ("anchor", "progression"),
+        ("date", "2024-03-01"),
+    }
+    assert {r.reason for r in removed.filter(action="delete")} == {"Entered for the wrong subject"}
+    assert not later.filter(cancelled=True).exists()
+
+
 def test_unknown_anchor_and_future_date_are_field_errors(subject, coordinator):
     before = (AnchorEvent.objects.count(), AuditRecord.objects.count())
     with pytest.raises(ValidationError) as info:
@@ -342,6 +378,69 @@ def test_roles_that_may_not_record_visits_are_refused(sirolimus, subject, conduc
             subject_services.record_anchor_event(user, subject, "progression", FIRST_DOSE)
     visit.refresh_from_db()
     assert visit.actual_date is None
+
+
+@pytest.fixture
+def data_manager(sirolimus, conduct_member):
+    return conduct_member(sirolimus, "data_manager", None)
+
+
+def _planned_as(visit: Visit) -> tuple:
+    visit.refresh_from_db()
+    return (visit.target_date, visit.window_start, visit.window_end, visit.cancelled, visit.version)
+
+
+def _visit_audit(visit: Visit) -> int:
+    return AuditRecord.objects.filter(entity="visits.visit", entity_id=str(visit.pk)).count()
+
+
+def test_a_locked_visit_keeps_its_plan_when_the_calendar_is_planned_again(
+    sirolimus, subject, coordinator, data_manager
+):
+    first, second, fourth = (_visit(subject, "tumour_markers_q3w", n) for n in (1, 2, 4))
+    for visit in (second, fourth):
+        locks.lock(data_manager, sirolimus, "visit", visit=visit, reason="Source verified")
+    kept = {v.pk: (_planned_as(v), _visit_audit(v)) for v in (second, fourth)}
+    # a corrected first dose moves the unlocked visits two days on
+    subject_services.record_anchor_event(
+        coordinator, subject, "first_dose", dt.date(2024, 1, 17), reason="Entry error"
+    )
+    first.refresh_from_db()
+    assert (first.target_date, first.window_start) == (dt.date(2024, 2, 7), dt.date(2024, 2, 4))
+    assert _visit(subject, "tumour_markers_q3w", 3).target_date == dt.date(2024, 3, 20)
+    # progression would cancel the fourth marker visit: it is locked, so it stays planned
+    subject_services.record_anchor_event(coordinator, subject, "progression", dt.date(2024, 3, 1))
+    assert _visit(subject, "tumour_markers_q3w", 3).cancelled
+    assert {v.pk: (_planned_as(v), _visit_audit(v)) for v in (second, fourth)} == kept
+    assert second.target_date == dt.date(2024, 2, 26)
+    assert not fourth.cancelled
+
+
+@pytest.mark.parametrize("scope", ["subject", "study"])
+def test_a_subject_or_study_lock_keeps_the_whole_calendar(
+    scope, sirolimus, subject, coordinator, data_manager
+):
+    target = {"subject": subject} if scope == "subject" else {}
+    locks.lock(data_manager, sirolimus, scope, reason="Database lock", **target)
+    visits = list(subject.visits.all())
+    kept = {v.pk: _planned_as(v) for v in visits}
+    audited = AuditRecord.objects.filter(entity="visits.visit").count()
+    with pytest.raises(locks.Locked):
+        subject_services.record_anchor_event(
+            coordinator, subject, "first_dose", dt.date(2024, 1, 22), reason="Entry error"
+        )
+    with pytest.raises(locks.Locked):
+        subject_services.remove_anchor_event(coordinator, subject, "first_dose", reason="x")
+    # the services refuse the change; the calendar holds even if planned again from a
+    # changed event
+    AnchorEvent.objects.filter(subject=subject, anchor="first_dose").update(
+        date=dt.date(2024, 1, 22)
+    )
+    protocol = study_selectors.protocol_of(subject.protocol_version)
+    with transaction.atomic():
+        services.materialise(coordinator, subject, protocol)
+    assert {v.pk: _planned_as(v) for v in visits} == kept
+    assert AuditRecord.objects.filter(entity="visits.visit").count() == audited
 
 
 def test_visits_counted_in_cycles_follow_the_chosen_regimen(

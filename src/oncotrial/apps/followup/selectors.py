@@ -94,17 +94,20 @@ def _latest(model: Any, subject: Subject, field: str) -> dt.date | None:
 
 
 def resting_status(subject: Subject) -> str:
-    """The status the records support: dead or withdrawn / lost when those are recorded,
-    else in follow-up after the end of treatment, on treatment once treatment started (an
-    administration, or the protocol's first-dose event), else enrolled."""
-    if Death.objects.filter(subject=subject).exists():
+    """The status the records support: dead or withdrawn / lost when those (or the death
+    or withdrawal events) are recorded, else in follow-up after the end of treatment, on
+    treatment once treatment started (an administration, or the protocol's first-dose
+    event), else enrolled."""
+    events = set(AnchorEvent.objects.filter(subject=subject).values_list("anchor", flat=True))
+    if "death" in events or Death.objects.filter(subject=subject).exists():
         return Subject.Status.DEAD
     withdrawal = Withdrawal.objects.filter(subject=subject).first()
     if withdrawal is not None:
         lost = withdrawal.kind == Withdrawal.Kind.LOST
         return Subject.Status.LOST if lost else Subject.Status.WITHDRAWN
+    if "withdrawal" in events:
+        return Subject.Status.WITHDRAWN
     protocol = protocol_of(subject.protocol_version)
-    events = set(AnchorEvent.objects.filter(subject=subject).values_list("anchor", flat=True))
     follow_up = protocol.schedule.follow_up
     if EndOfTreatment.objects.filter(subject=subject).exists() or (
         follow_up is not None and follow_up.anchor in events

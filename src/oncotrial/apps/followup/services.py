@@ -283,9 +283,24 @@ def delete_record(
     user: Any, record: records.ClinicalRecord, *, expected_version: Any, reason: str
 ) -> None:
     """Remove a follow-up row entered in error (the audit trail keeps its values). Deleting
-    a death or a withdrawal puts the status back to what the treatment records say (the
-    recorded event date stays in the subject's events)."""
+    a death or a withdrawal removes the event it set (`death`, `withdrawal`) when the event
+    still has the record's date, re-planning the calendar, and puts the status back to
+    what the remaining records say."""
     subject = _subject(record.subject)
     records.delete(user, record, expected_version=expected_version, reason=reason)
     if isinstance(record, Death | Withdrawal):
+        _unfollow_anchor(user, subject, record, reason)
         set_status(user, subject, selectors.resting_status(subject), reason)
+
+
+def _unfollow_anchor(user: Any, subject: Subject, record: Death | Withdrawal, reason: str) -> None:
+    """Remove the event a deleted death or withdrawal set (see `_sync_death_anchor`,
+    `_sync_withdrawal`)."""
+    if isinstance(record, Death):
+        anchor = DEATH_ANCHOR
+    else:
+        protocol = protocol_of(subject.protocol_version)
+        if WITHDRAWAL_ANCHOR not in subject_services.anchor_choices(protocol):
+            return
+        anchor = WITHDRAWAL_ANCHOR
+    subject_services.unfollow_anchor_event(user, subject, anchor, record.date, reason=reason)

@@ -17,7 +17,12 @@ from django.utils import timezone
 
 from oncotrial.apps.accounts.access import require
 from oncotrial.apps.accounts.models import StudySite
-from oncotrial.apps.audit.services import AuditContext, record_create, record_update
+from oncotrial.apps.audit.services import (
+    AuditContext,
+    record_create,
+    record_delete,
+    record_update,
+)
 from oncotrial.apps.crfs.locks import assert_unlocked
 from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.screening.services import consent_is_valid
@@ -278,6 +283,52 @@ def follow_anchor_event(
         return
     explained = reason or (corrected if existing else "")
     record_anchor_event(user, subject, anchor, date, reason=explained)
+
+
+def unfollow_anchor_event(
+    user: Any, subject: Subject, anchor: str, date: dt.date | None, *, reason: str
+) -> None:
+    """Remove the event `anchor` that a record being deleted set (see
+    `follow_anchor_event`), when it still has the date that record stated. An event on
+    another date was recorded or corrected independently of the record, and stays."""
+    existing = AnchorEvent.objects.filter(subject=subject, anchor=anchor).first()
+    if existing is None or date is None or existing.date != date:
+        return
+    remove_anchor_event(user, subject, anchor, reason=reason)
+
+
+@transaction.atomic
+def remove_anchor_event(user: Any, subject: Subject, anchor: str, *, reason: str) -> None:
+    """Remove the recorded date of an event the calendar is timed from (a reason is
+    required), then re-materialise the subject's calendar: visits timed from the event
+    and not yet recorded are cancelled, visits the event stopped come back. The
+    subject's status is left to the caller (it follows the records, see
+    `followup.selectors.resting_status`)."""
+    subject = Subject.objects.select_for_update().select_related("study", "site").get(pk=subject.pk)
+    require(user, subject.study, Action.RECORD_VISITS, subject.site)
+    assert_unlocked(subject=subject)
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    existing = AnchorEvent.objects.select_for_update().filter(subject=subject, anchor=anchor)
+    event = existing.first()
+    if event is None:
+        errors["anchor"] = [f"No {anchor!r} event is recorded for this subject."]
+    if not reason:
+        errors["reason"] = ["Give a reason for removing a recorded event."]
+    if errors:
+        raise ValidationError(errors)
+    assert event is not None
+    context = AuditContext(
+        user,
+        study_key=subject.study.key,
+        site_code=subject.site.code,
+        subject_ref=subject.subject_number,
+        reason=reason,
+    )
+    record_delete(context, event, ["subject_id", "anchor", "date"])
+    event.delete()
+    protocol = study_selectors.protocol_of(subject.protocol_version)
+    visit_services.materialise(user, subject, protocol)
 
 
 @transaction.atomic

@@ -511,13 +511,48 @@ def change_next_line(
 def delete_record(
     user: Any, record: records.ClinicalRecord, *, expected_version: Any, reason: str
 ) -> None:
-    """Remove a treatment row entered in error (the audit trail keeps its values). The
-    status goes back to what the remaining records support (e.g. enrolled when the last
-    administration goes and no first-dose event is recorded); the surgery event follows
-    the remaining first surgery."""
+    """Remove a treatment row entered in error (the audit trail keeps its values).
+
+    The events a surgery or an end of treatment set go with it when they still have the
+    record's dates (an event on another date was recorded independently, and stays):
+    the surgery event follows the remaining first surgery, or is removed with the only
+    one; the last-dose and end-of-treatment events are removed. Either re-plans the
+    calendar. The status goes back to what the remaining records support (e.g. enrolled
+    when the last administration goes and no first-dose event is recorded)."""
     subject = _subject(record.subject)
     records.delete(user, record, expected_version=expected_version, reason=reason)
     if isinstance(record, Surgery):
-        _sync_surgery_anchor(user, subject, reason)
-    elif current_status(subject) not in TERMINAL:
+        _surgery_anchor_after_deletion(user, subject, record, reason)
+        return
+    if isinstance(record, EndOfTreatment):
+        _unfollow_end_anchors(user, subject, record, reason)
+    if current_status(subject) not in TERMINAL:
         set_status(user, subject, followup_selectors.resting_status(subject), reason)
+
+
+def _surgery_anchor_after_deletion(
+    user: Any, subject: Subject, deleted: Surgery, reason: str
+) -> None:
+    """The surgery event set from the deleted surgery's date moves to the remaining first
+    surgery, or goes when none remains."""
+    protocol = protocol_of(subject.protocol_version)
+    if SURGERY_ANCHOR not in {a.id for a in protocol.schedule.anchors}:
+        return
+    event = AnchorEvent.objects.filter(subject=subject, anchor=SURGERY_ANCHOR).first()
+    if event is None or event.date != deleted.date:
+        return
+    if Surgery.objects.filter(subject=subject).exists():
+        _sync_surgery_anchor(user, subject, reason)
+    else:
+        subject_services.unfollow_anchor_event(
+            user, subject, SURGERY_ANCHOR, deleted.date, reason=reason
+        )
+
+
+def _unfollow_end_anchors(user: Any, subject: Subject, end: EndOfTreatment, reason: str) -> None:
+    """Remove the last-dose and end-of-treatment events the deleted end of treatment set
+    (see `_sync_end_anchors`)."""
+    known = subject_services.anchor_choices(protocol_of(subject.protocol_version))
+    for anchor, date in ((LAST_DOSE_ANCHOR, end.last_dose_date), (END_ANCHOR, end.date)):
+        if anchor in known:
+            subject_services.unfollow_anchor_event(user, subject, anchor, date, reason=reason)

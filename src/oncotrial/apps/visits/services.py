@@ -24,7 +24,8 @@ from oncotrial.apps.audit.services import (
     record_update,
     record_updates,
 )
-from oncotrial.apps.crfs.locks import assert_unlocked
+from oncotrial.apps.crfs.locks import active_lock_for, assert_unlocked
+from oncotrial.apps.request_cache import remembering
 from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
@@ -144,14 +145,17 @@ def materialise(user: Any, subject: Subject, protocol: Protocol) -> None:
 
     New planned visits are created; planned visits not yet recorded follow a changed
     anchor date; recorded visits (done or missed) are kept as they are; planned visits
-    no longer in the plan are cancelled (and restored if they come back). Repeating
-    visits are planned up to `horizon`, which recorded visits move on (see
-    `record_visit`).
+    no longer in the plan are cancelled (and restored if they come back). A visit under
+    a visit, subject or study lock in force is kept as it is too (target date, window,
+    cancelled or not), whatever the plan says. Repeating visits are planned up to
+    `horizon`, which recorded visits move on (see `record_visit`).
     """
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("materialise runs inside the caller's transaction")
     context = _context(user, subject)
-    existing = {(v.visit_id, v.occurrence): v for v in subject.visits.select_for_update()}
+    stored = list(subject.visits.select_for_update())
+    frozen = _locked_visits(subject, stored)
+    existing = {(v.visit_id, v.occurrence): v for v in stored}
     planned, until = plan(subject, protocol)
     if subject.calendar_planned_until != until:
         subject.calendar_planned_until = until
@@ -179,7 +183,7 @@ def materialise(user: Any, subject: Subject, protocol: Protocol) -> None:
                 )
             )
             continue
-        if _recorded(visit):
+        if _recorded(visit) or visit.pk in frozen:
             continue
         changes: dict[str, tuple[Any, Any]] = {}
         for name in _PLANNED_FIELDS:
@@ -208,7 +212,12 @@ def materialise(user: Any, subject: Subject, protocol: Protocol) -> None:
         record_create_many(context, saved, _CREATED_FIELDS)
     cancelled = []
     for key, visit in existing.items():
-        if key not in seen and not visit.cancelled and not _recorded(visit):
+        if (
+            key not in seen
+            and not visit.cancelled
+            and not _recorded(visit)
+            and visit.pk not in frozen
+        ):
             visit.cancelled = True
             visit.version += 1
             cancelled.append(visit)
@@ -220,6 +229,17 @@ def materialise(user: Any, subject: Subject, protocol: Protocol) -> None:
                 cancelled=True, version=F("version") + 1
             )
         record_updates(context, [(visit, {"cancelled": (False, True)}) for visit in cancelled])
+
+
+def _locked_visits(subject: Subject, visits: list[Visit]) -> set[int]:
+    """The ids of `visits` a visit, subject or study lock in force covers (the study's
+    locks are read once)."""
+    if not visits:
+        return set()
+    with remembering():
+        if active_lock_for(subject=subject) is not None:
+            return {v.pk for v in visits}
+        return {v.pk for v in visits if active_lock_for(visit=v, subject=subject) is not None}
 
 
 def _plan_further(user: Any, subject: Subject, on: dt.date) -> None:
