@@ -79,3 +79,29 @@ def test_order_limit_and_a_primary_key_not_named_id(dm_world):
     token = Token.objects.create(user=dm_world.monitor)
     assert fetch_one(Token, "{pk} = %s", [token.key]).user_id == dm_world.monitor.pk
     assert fetch_one(Token, "{key} = %s", ["no such token"]) is None
+
+
+def test_related_rows_are_read_in_the_same_statement(dm_world, django_assert_num_queries):
+    candidate = dm_world.subject.candidate
+    version = dm_world.subject.protocol_version
+    with django_assert_num_queries(1):
+        [subject] = fetch(
+            Subject,
+            "{id} = %s AND {site__code} = %s",
+            [dm_world.subject.pk, "S01"],
+            related={"site": None, "candidate": None, "protocol_version": ("id", "label")},
+        )
+        assert subject.site.code == "S01"
+        assert subject.candidate.screening_number == candidate.screening_number
+        assert subject.protocol_version.label == version.label
+    assert subject.protocol_version.get_deferred_fields() >= {"protocol", "sha256"}
+    # a foreign key that may be null: LEFT JOIN, None where it is null
+    memberships = fetch(
+        Membership, "{study_id} = %s", [dm_world.study.pk], related={"site": ("id", "code")}
+    )
+    expected = Membership.objects.filter(study=dm_world.study).select_related("site")
+    assert {(m.role, m.user_id, m.site.code if m.site else None) for m in memberships} == {
+        (m.role, m.user_id, m.site.code if m.site else None) for m in expected
+    }
+    assert any(m.site is None for m in memberships)
+    assert fetch(Subject, "{site__code} = %s", ["nowhere"], related={"site": None}) == []

@@ -6,62 +6,134 @@ condition written in SQL over the model's own column names, e.g.
 
     fetch(Visit, "{id} = %s AND {subject_id} = %s", [visit_pk, subject.pk])
 
+and, with `related`, the rows its foreign keys point to in the same statement (as
+`select_related` does):
+
+    fetch(Subject, "{id} = %s", [pk], related={"site": None, "candidate": None})
+
 The statement is built once per model, condition and database; the values pass through
 the converters the ORM applies (dates and times on SQLite, JSON, booleans) and the rows
 come back as model instances (`Model.from_db`), the columns not read deferred as with
-`QuerySet.only`. Related rows are not joined: read them with another `fetch`.
+`QuerySet.only`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Model
+from django.db.models import Field, Model
 
 M = TypeVar("M", bound=Model)
 
 
 @dataclass(frozen=True)
+class _Part:
+    """The columns of one model in a row of the statement."""
+
+    model: type[Model]
+    attnames: list[str]
+    start: int
+    attribute: str = ""
+    """The base model's foreign key this part is read for ("" for the base model)."""
+
+    def instance(self, row: list[Any], alias: str) -> Model | None:
+        values = row[self.start : self.start + len(self.attnames)]
+        if self.attribute and values[self.attnames.index(self.model._meta.pk.attname)] is None:
+            return None
+        return self.model.from_db(alias, self.attnames, values)
+
+
+@dataclass(frozen=True)
 class _Statement:
     sql: str
-    attnames: list[str]
-    converters: list[tuple[Callable[..., Any], Any]]
-    """(converter, column expression) per converted column, by index below."""
-    converted: list[int]
+    parts: list[_Part]
+    converters: list[tuple[int, Callable[..., Any], Any]]
 
 
 _statements: dict[tuple[Any, ...], _Statement] = {}
+
+
+def _chosen(model: type[Model], columns: Sequence[str] | None) -> list[Field[Any, Any]]:
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if columns is None or field.attname in columns or field.name in columns
+    ]
+    if model._meta.pk not in fields:
+        raise ValueError(f"the columns read of {model.__name__} must include its primary key")
+    return fields
 
 
 def _statement(
     model: type[Model],
     where: str,
     columns: Sequence[str] | None,
+    related: Mapping[str, Sequence[str] | None],
     order_by: str,
     limit: int | None,
     for_update: bool,
 ) -> _Statement:
     connection = transaction.get_connection()
-    key = (connection.alias, model, where, tuple(columns or ()), order_by, limit, for_update)
+    key = (
+        connection.alias,
+        model,
+        where,
+        tuple(columns or ()),
+        tuple((name, tuple(cols or ())) for name, cols in related.items()),
+        order_by,
+        limit,
+        for_update,
+    )
     statement = _statements.get(key)
     if statement is not None:
         return statement
+    if for_update and related:
+        raise ValueError("rows read for update are read without related rows")
     quote = connection.ops.quote_name
     meta = model._meta
-    fields = [
-        field
-        for field in meta.concrete_fields
-        if columns is None or field.attname in columns or field.name in columns
-    ]
-    names = {field.attname: quote(field.column) for field in meta.concrete_fields}
-    names.update({field.name: quote(field.column) for field in meta.concrete_fields})
-    names["pk"] = quote(meta.pk.column)
+    base = "t0" if related else ""
+
+    def column(table: str, field: Field[Any, Any]) -> str:
+        return f"{table}.{quote(field.column)}" if table else quote(field.column)
+
+    names = {field.attname: column(base, field) for field in meta.concrete_fields}
+    names.update({field.name: column(base, field) for field in meta.concrete_fields})
+    names["pk"] = column(base, meta.pk)
+    selected: list[str] = []
+    parts: list[_Part] = []
+    converters: list[tuple[int, Callable[..., Any], Any]] = []
+    joins = ""
+    targets: list[tuple[type[Model], Sequence[str] | None, str, str]] = [(model, columns, base, "")]
+    for number, (attribute, related_columns) in enumerate(related.items(), start=1):
+        foreign_key = meta.get_field(attribute)
+        target = foreign_key.related_model
+        table = f"t{number}"
+        kind = "LEFT OUTER JOIN" if foreign_key.null else "INNER JOIN"
+        joins += (
+            f" {kind} {quote(target._meta.db_table)} {table}"
+            f" ON {table}.{quote(target._meta.pk.column)} = {names[foreign_key.attname]}"
+        )
+        targets.append((target, related_columns, table, attribute))
+        for field in target._meta.concrete_fields:
+            names[f"{attribute}__{field.attname}"] = column(table, field)
+    for target, target_columns, table, attribute in targets:
+        fields = _chosen(target, target_columns)
+        start = len(selected)
+        for offset, field in enumerate(fields):
+            selected.append(column(table, field))
+            expression = field.get_col(target._meta.db_table)
+            for converter in [
+                *connection.ops.get_db_converters(expression),
+                *expression.get_db_converters(connection),
+            ]:
+                converters.append((start + offset, converter, expression))
+        parts.append(_Part(target, [field.attname for field in fields], start, attribute))
     sql = (
-        f"SELECT {', '.join(quote(field.column) for field in fields)} "
-        f"FROM {quote(meta.db_table)} WHERE {where.format(**names)}"
+        f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)}"
+        f"{' ' + base if base else ''}{joins} WHERE {where.format(**names)}"
     )
     if order_by:
         sql += f" ORDER BY {order_by.format(**names)}"
@@ -69,17 +141,7 @@ def _statement(
         sql += f" LIMIT {int(limit)}"
     if for_update and connection.features.has_select_for_update:
         sql += " " + connection.ops.for_update_sql()
-    converters = []
-    converted = []
-    for index, field in enumerate(fields):
-        column = field.get_col(meta.db_table)
-        for converter in [
-            *connection.ops.get_db_converters(column),
-            *column.get_db_converters(connection),
-        ]:
-            converters.append((converter, column))
-            converted.append(index)
-    statement = _Statement(sql, [field.attname for field in fields], converters, converted)
+    statement = _Statement(sql, parts, converters)
     _statements[key] = statement
     return statement
 
@@ -90,29 +152,35 @@ def fetch(
     params: Sequence[Any],
     *,
     columns: Sequence[str] | None = None,
+    related: Mapping[str, Sequence[str] | None] | None = None,
     order_by: str = "{pk}",
     limit: int | None = None,
     for_update: bool = False,
 ) -> list[M]:
     """Rows of `model` meeting `where` (SQL; ``{field}`` is that field's quoted column,
     ``{pk}`` the primary key's, ``%s`` a parameter), ordered by `order_by` (SQL with the
-    same names). `columns`
-    limits the columns read (the others are deferred); `for_update` locks the rows until
-    the transaction ends where the database has row locks."""
+    same names). `columns` limits the columns read (the others are deferred). `related`
+    maps foreign keys of `model` to the columns to read of the rows they point to (None:
+    every column); those rows are read in the same statement and set on each instance,
+    and ``{key__field}`` names their columns in `where` and `order_by`.
+    `for_update` locks the rows until the transaction ends where the database has row
+    locks."""
     connection = transaction.get_connection()
-    statement = _statement(model, where, columns, order_by, limit, for_update)
+    statement = _statement(model, where, columns, related or {}, order_by, limit, for_update)
     with connection.cursor() as cursor:
         cursor.execute(statement.sql, list(params))
         rows = cursor.fetchall()
+    base, *joined = statement.parts
     instances = []
-    for row in rows:
-        values = list(row)
-        for (converter, column), index in zip(
-            statement.converters, statement.converted, strict=True
-        ):
-            values[index] = converter(values[index], column, connection)
-        instances.append(model.from_db(connection.alias, statement.attnames, values))
-    return instances
+    for raw in rows:
+        row = list(raw)
+        for index, converter, expression in statement.converters:
+            row[index] = converter(row[index], expression, connection)
+        instance = base.instance(row, connection.alias)
+        for part in joined:
+            setattr(instance, part.attribute, part.instance(row, connection.alias))
+        instances.append(instance)
+    return instances  # type: ignore[return-value]
 
 
 def fetch_one(model: type[M], where: str, params: Sequence[Any], **options: Any) -> M | None:

@@ -26,15 +26,9 @@ def _read_memberships(user: Any, study: Study) -> list[Membership]:
         Membership,
         "{user_id} = %s AND {study_id} = %s",
         [user.pk, study.pk],
+        related={"site": None},
         order_by="{role}, {id}",
     )
-    site_ids = sorted({m.site_id for m in memberships if m.site_id is not None})
-    if site_ids:
-        placeholders = ", ".join(["%s"] * len(site_ids))
-        sites = {site.pk: site for site in fetch(Site, f"{{id}} IN ({placeholders})", site_ids)}
-        for membership in memberships:
-            if membership.site_id is not None:
-                membership.site = sites[membership.site_id]
     for membership in memberships:
         membership.study = study
     return memberships

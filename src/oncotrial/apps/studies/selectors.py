@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 
 from oncotrial.apps.request_cache import remembered
-from oncotrial.apps.rows import fetch, fetch_one
+from oncotrial.apps.rows import fetch_one
 from oncotrial.apps.studies.models import ProtocolVersion, Study
 from oncotrial.domain.protocol import Protocol
 
@@ -70,33 +70,23 @@ def get_study(key: str) -> StudyView:
     return remembered(("study", key), lambda: _get_study(key))  # type: ignore[no-any-return]
 
 
-_VERSION_COLUMNS = tuple(
+VERSION_COLUMNS = tuple(
     field.attname for field in ProtocolVersion._meta.concrete_fields if field.name != "protocol"
 )
 
 
-def version_by_pk(pk: int) -> ProtocolVersion:
-    """A protocol version, its protocol JSON deferred (`protocol_of` reads it when it has
-    not parsed that version yet)."""
-    return fetch(ProtocolVersion, "{id} = %s", [pk], columns=_VERSION_COLUMNS)[0]
-
-
 def _get_study(key: str) -> StudyView:
-    study = fetch_one(Study, "{key} = %s", [key])
-    version = (
-        fetch_one(
-            ProtocolVersion,
-            "{study_id} = %s",
-            [study.pk],
-            columns=_VERSION_COLUMNS,
-            order_by="{sequence} DESC",
-        )
-        if study is not None
-        else None
+    version = fetch_one(
+        ProtocolVersion,
+        "{study__key} = %s",
+        [key],
+        columns=VERSION_COLUMNS,
+        related={"study": None},
+        order_by="{sequence} DESC",
     )
-    if study is None or version is None:
+    if version is None:
         raise Study.DoesNotExist(f"no study {key} with a protocol version")
-    version.study = study
+    study = version.study
     remembered(("current_version", study.pk), lambda: version)
     return StudyView(study, version, protocol_of(version))
 

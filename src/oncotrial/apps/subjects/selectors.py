@@ -15,7 +15,7 @@ from django.db.models import Count, Q, QuerySet
 
 from oncotrial.apps.accounts import selectors as access_selectors
 from oncotrial.apps.accounts.models import Site
-from oncotrial.apps.rows import fetch, fetch_one
+from oncotrial.apps.rows import fetch_one
 from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.studies.models import Study
@@ -47,14 +47,20 @@ def subjects_for(user: Any, study: Study, site: Site | None = None) -> QuerySet[
 def get_subject(user: Any, study: Study, number: str) -> Subject:
     """The subject `number` if it is at one of the user's sites; else DoesNotExist. With
     its site, candidate and protocol version (the protocol JSON deferred)."""
-    subject = fetch_one(Subject, "{study_id} = %s AND {subject_number} = %s", [study.pk, number])
+    subject = fetch_one(
+        Subject,
+        "{study_id} = %s AND {subject_number} = %s",
+        [study.pk, number],
+        related={
+            "site": None,
+            "candidate": None,
+            "protocol_version": study_selectors.VERSION_COLUMNS,
+        },
+    )
     site_ids = access_selectors.site_ids_for(user, study, Action.VIEW_SUBJECTS)
     if subject is None or (site_ids is not None and subject.site_id not in site_ids):
         raise Subject.DoesNotExist(f"No subject {number} at your sites in {study.key}.")
     subject.study = study
-    subject.site = fetch(Site, "{id} = %s", [subject.site_id])[0]
-    subject.candidate = fetch(Candidate, "{id} = %s", [subject.candidate_id])[0]
-    subject.protocol_version = study_selectors.version_by_pk(subject.protocol_version_id)
     return subject
 
 
