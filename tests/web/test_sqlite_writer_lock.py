@@ -135,3 +135,27 @@ def test_closing_a_connection_in_a_transaction_lets_the_next_writer_in():
     assert not errors, errors
     assert events == ["second writer in", "second writer committed"]
     assert not Site.objects.filter(code="W4").exists()
+
+
+def test_server_threads_that_end_without_closing_leave_no_lock_file_open():
+    """A development server thread ends with its connection still open (persistent
+    connections); its database and lock files are closed when it is dropped."""
+    import gc
+
+    def open_files() -> int:
+        return len(os.listdir("/proc/self/fd"))
+
+    def write(number: int) -> None:
+        with transaction.atomic():
+            Site.objects.create(code=f"T{number}", name="Thread")
+
+    gc.collect()
+    before = open_files()
+    for number in range(20):
+        thread = threading.Thread(target=write, args=(number,))
+        thread.start()
+        thread.join()
+    gc.collect()
+    assert open_files() - before < 5
+    assert not _lock_is_taken()
+    assert Site.objects.filter(code__startswith="T").count() == 20

@@ -16,8 +16,7 @@ restarted (gunicorn's worker timeout), as it would hold the database lock itself
 from __future__ import annotations
 
 import fcntl
-import os
-from typing import Any
+from typing import Any, BinaryIO
 
 from django.db.backends.sqlite3 import base
 
@@ -25,24 +24,26 @@ from django.db.backends.sqlite3 import base
 class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self._writer_lock: int | None = None
+        # a file object, so that a connection dropped without being closed (a server
+        # thread that ends) closes its lock file too
+        self._writer_lock: BinaryIO | None = None
         self._writing = False
 
-    def _writer_lock_file(self) -> int | None:
+    def _writer_lock_file(self) -> BinaryIO | None:
         if self._writer_lock is None and not self.is_in_memory_db():
             path = f"{self.settings_dict['NAME']}.writer-lock"
-            self._writer_lock = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            self._writer_lock = open(path, "ab")  # noqa: SIM115 (kept open with the connection)
         return self._writer_lock
 
     def _release_writer_lock(self) -> None:
         if self._writing and self._writer_lock is not None:
-            fcntl.flock(self._writer_lock, fcntl.LOCK_UN)
+            fcntl.flock(self._writer_lock.fileno(), fcntl.LOCK_UN)
         self._writing = False
 
     def _start_transaction_under_autocommit(self) -> None:
         lock = self._writer_lock_file()
         if lock is not None and not self._writing:
-            fcntl.flock(lock, fcntl.LOCK_EX)
+            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
             self._writing = True
         try:
             super()._start_transaction_under_autocommit()
@@ -68,5 +69,5 @@ class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
         finally:
             self._release_writer_lock()
             if self._writer_lock is not None:
-                os.close(self._writer_lock)
+                self._writer_lock.close()
                 self._writer_lock = None
