@@ -243,6 +243,24 @@ def _cpu_seconds(pid: int) -> float:
     return total
 
 
+def _postgres_cpu_seconds() -> float:
+    """User + system CPU of every PostgreSQL server process on this machine (Linux
+    /proc): the database's share of a run, when it is on the same cores."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() not in ("postgres", "postmaster"):
+                continue
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def stop_server(process: subprocess.Popen) -> None:
     if process.poll() is not None:
         return
@@ -367,8 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--duration", type=float, default=20.0, help="measured seconds (20)")
     parser.add_argument("--warmup", type=float, default=3.0, help="unmeasured seconds first (3)")
     parser.add_argument("--items", type=int, default=1, choices=range(1, len(CHANGED_ITEMS) + 1))
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn worker processes (2)")
-    parser.add_argument("--threads", type=int, default=4, help="threads per worker (4)")
+    parser.add_argument("--workers", type=int, default=4, help="gunicorn worker processes (4)")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (1)")
     parser.add_argument(
         "--contended", action="store_true", help="clients share forms and count 409 conflicts"
     )
@@ -445,9 +463,12 @@ def main(argv: list[str] | None = None) -> int:
         time.sleep(args.warmup)
         server_cpu = _cpu_seconds(server.pid)
         own_cpu = sum(os.times()[:2])
+        database_cpu = _postgres_cpu_seconds() if pg_name else 0.0
         time.sleep(max(0.0, stop_at[0] - time.perf_counter()))
         server_cpu = _cpu_seconds(server.pid) - server_cpu
         own_cpu = sum(os.times()[:2]) - own_cpu
+        if pg_name:
+            database_cpu = _postgres_cpu_seconds() - database_cpu
         for thread in threads:
             thread.join(timeout=args.warmup + args.duration + 120)
         if any(thread.is_alive() for thread in threads):
@@ -485,6 +506,9 @@ def main(argv: list[str] | None = None) -> int:
             "p99_all_ms": round(_percentile(every, 99) * 1000, 1),
             "server_cpu_ms_per_save": round(server_cpu / max(1, len(saved)) * 1000, 2),
             "client_cpu_ms_per_save": round(own_cpu / max(1, len(saved)) * 1000, 2),
+            "database_cpu_ms_per_save": (
+                round(database_cpu / max(1, len(saved)) * 1000, 2) if pg_name else None
+            ),
             "load_average": [round(x, 2) for x in os.getloadavg()],
             "audit_records_written": audit_after - audit_before,
             "items_changed_by_saves": changed,
@@ -511,7 +535,8 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  errors: {dict(errors) or 'none'}")
             print(
                 f"  CPU per save: server {figures['server_cpu_ms_per_save']} ms, "
-                f"clients {figures['client_cpu_ms_per_save']} ms; "
+                + (f"PostgreSQL {figures['database_cpu_ms_per_save']} ms, " if pg_name else "")
+                + f"clients {figures['client_cpu_ms_per_save']} ms; "
                 f"load average {figures['load_average']}"
             )
             print(
