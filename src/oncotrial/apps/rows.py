@@ -142,6 +142,8 @@ def _statement(
     if for_update and connection.features.has_select_for_update:
         sql += " " + connection.ops.for_update_sql()
     statement = _Statement(sql, parts, converters)
+    if len(_statements) >= 1024:  # conditions are few and fixed; this only bounds the cache
+        _statements.clear()
     _statements[key] = statement
     return statement
 
