@@ -29,9 +29,9 @@ def changes(written) -> list[tuple[str, str, str | None, str | None, str]]:
     ]
 
 
-@pytest.mark.django_db
-def test_correcting_the_end_of_treatment_moves_its_events(world):
-    w = world(SARCOMA)
+def _one_dose_then_end_of_treatment(w):
+    """A dose of toripalimab on 2024-01-15, then the end of treatment (toxicity) on
+    2024-02-01 stating that last dose."""
     treatment.record_administration(
         w.coordinator,
         w.subject,
@@ -44,7 +44,7 @@ def test_correcting_the_end_of_treatment_moves_its_events(world):
             "dose_unit": "mg",
         },
     )
-    end = treatment.record_end_of_treatment(
+    return treatment.record_end_of_treatment(
         w.coordinator,
         w.subject,
         {
@@ -53,6 +53,12 @@ def test_correcting_the_end_of_treatment_moves_its_events(world):
             "last_dose_date": dt.date(2024, 1, 15),
         },
     )
+
+
+@pytest.mark.django_db
+def test_correcting_the_end_of_treatment_moves_its_events(world):
+    w = world(SARCOMA)
+    end = _one_dose_then_end_of_treatment(w)
     with audit_written() as written:
         treatment.change_end_of_treatment(
             w.coordinator,
@@ -213,27 +219,7 @@ def test_deleting_the_only_surgery_removes_the_surgery_event_and_its_visits(worl
 @pytest.mark.django_db
 def test_deleting_the_end_of_treatment_removes_its_events(world):
     w = world(SARCOMA)
-    treatment.record_administration(
-        w.coordinator,
-        w.subject,
-        {
-            "intervention_id": "toripalimab",
-            "cycle": 1,
-            "day": 1,
-            "date": dt.date(2024, 1, 15),
-            "dose": Decimal("240"),
-            "dose_unit": "mg",
-        },
-    )
-    end = treatment.record_end_of_treatment(
-        w.coordinator,
-        w.subject,
-        {
-            "date": dt.date(2024, 2, 1),
-            "primary_reason": "toxicity",
-            "last_dose_date": dt.date(2024, 1, 15),
-        },
-    )
+    end = _one_dose_then_end_of_treatment(w)
     assert _planned(w.subject, "last_dose")
     assert _planned(w.subject, "end_of_treatment")
     with audit_written() as written:
