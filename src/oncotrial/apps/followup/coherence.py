@@ -9,10 +9,13 @@ as one `ValidationError`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
+from django.db.models import Model
 from django.utils import timezone
 
 from oncotrial.apps.followup.models import Death, Withdrawal
+from oncotrial.apps.rows import fetch_one
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.treatment.models import Administration, EndOfTreatment
 
@@ -27,11 +30,17 @@ def iso(value: dt.date) -> str:
     return value.isoformat()
 
 
-def death_date(subject: Subject, *, excluding: Death | None = None) -> dt.date | None:
-    deaths = Death.objects.filter(subject=subject)
+def _others(where: str, params: list[Any], excluding: Model | None) -> tuple[str, list[Any]]:
+    """`where` without the row `excluding` (a row being changed), if it is saved."""
     if excluding is not None and excluding.pk:
-        deaths = deaths.exclude(pk=excluding.pk)
-    return deaths.values_list("date", flat=True).first()
+        return f"{where} AND {{id}} <> %s", [*params, excluding.pk]
+    return where, params
+
+
+def death_date(subject: Subject, *, excluding: Death | None = None) -> dt.date | None:
+    where, params = _others("{subject_id} = %s", [subject.pk], excluding)
+    death = fetch_one(Death, where, params, columns=("id", "date"))
+    return death.date if death is not None else None
 
 
 def check_date(
@@ -61,21 +70,25 @@ def check_date(
 
 def last_given_dose(subject: Subject, *, excluding: Administration | None = None) -> dt.date | None:
     """The date of the latest administration that was not omitted."""
-    given = Administration.objects.filter(subject=subject).exclude(
-        modification=Administration.Modification.OMITTED
+    where, params = _others(
+        "{subject_id} = %s AND {modification} <> %s",
+        [subject.pk, Administration.Modification.OMITTED.value],
+        excluding,
     )
-    if excluding is not None and excluding.pk:
-        given = given.exclude(pk=excluding.pk)
-    return given.order_by("-date").values_list("date", flat=True).first()
+    latest = fetch_one(
+        Administration, where, params, columns=("id", "date"), order_by="{date} DESC"
+    )
+    return latest.date if latest is not None else None
 
 
 def recorded_last_doses(subject: Subject) -> list[tuple[str, dt.date]]:
     """The last-dose dates stated by the end of treatment and the withdrawal."""
     found: list[tuple[str, dt.date]] = []
-    end = EndOfTreatment.objects.filter(subject=subject).first()
+    columns = ("id", "last_dose_date")
+    end = fetch_one(EndOfTreatment, "{subject_id} = %s", [subject.pk], columns=columns)
     if end is not None and end.last_dose_date is not None:
         found.append(("end of treatment", end.last_dose_date))
-    withdrawal = Withdrawal.objects.filter(subject=subject).first()
+    withdrawal = fetch_one(Withdrawal, "{subject_id} = %s", [subject.pk], columns=columns)
     if withdrawal is not None and withdrawal.last_dose_date is not None:
         found.append(("withdrawal", withdrawal.last_dose_date))
     return found

@@ -22,6 +22,7 @@ from oncotrial.apps.followup import coherence, selectors
 from oncotrial.apps.followup.coherence import Errors, add, iso
 from oncotrial.apps.followup.models import Death, FollowUpContact, Recurrence, Withdrawal
 from oncotrial.apps.studies.selectors import protocol_of
+from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects import services as subject_services
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.treatment.models import EndOfTreatment, Surgery
@@ -33,9 +34,7 @@ WITHDRAWAL_ANCHOR = "withdrawal"
 
 
 def _subject(subject: Subject) -> Subject:
-    return Subject.objects.select_related("study", "site", "protocol_version", "candidate").get(
-        pk=subject.pk
-    )
+    return subject_selectors.reread(subject.pk)
 
 
 def _raise(errors: Errors) -> None:

@@ -7,6 +7,7 @@ The concealed allocation list is only returned to roles allowed to see it.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,11 +16,11 @@ from django.db.models import Count, Q, QuerySet
 
 from oncotrial.apps.accounts import selectors as access_selectors
 from oncotrial.apps.accounts.models import Site
-from oncotrial.apps.rows import fetch_one
+from oncotrial.apps.rows import fetch, fetch_one
 from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.studies.models import Study
-from oncotrial.apps.subjects.models import AllocationSlot, Subject
+from oncotrial.apps.subjects.models import AllocationSlot, AnchorEvent, Subject
 from oncotrial.domain.permissions import Action
 
 
@@ -62,6 +63,40 @@ def get_subject(user: Any, study: Study, number: str) -> Subject:
         raise Subject.DoesNotExist(f"No subject {number} at your sites in {study.key}.")
     subject.study = study
     return subject
+
+
+def reread(pk: int) -> Subject:
+    """The subject `pk` read again, with its study, site, candidate and protocol version
+    (the protocol JSON deferred), for services that check a change against it; else
+    DoesNotExist. Not scoped: the services check the user's role themselves."""
+    found = fetch_one(
+        Subject,
+        "{id} = %s",
+        [pk],
+        related={
+            "study": None,
+            "site": None,
+            "candidate": None,
+            "protocol_version": study_selectors.VERSION_COLUMNS,
+        },
+    )
+    if found is None:
+        raise Subject.DoesNotExist(f"No subject with key {pk}.")
+    return found
+
+
+def reread_locked(pk: int) -> Subject:
+    """`reread` under a row lock on the subject (until the transaction ends), so that
+    changes to one subject queue."""
+    if fetch_one(Subject, "{id} = %s", [pk], columns=("id",), for_update=True) is None:
+        raise Subject.DoesNotExist(f"No subject with key {pk}.")
+    return reread(pk)
+
+
+def event_dates(pk: int) -> dict[str, dt.date]:
+    """The recorded dates of the subject's events, by anchor."""
+    events = fetch(AnchorEvent, "{subject_id} = %s", [pk], columns=("id", "anchor", "date"))
+    return {event.anchor: event.date for event in events}
 
 
 def candidate_for(user: Any, study: Study, screening_number: str) -> Candidate:

@@ -28,6 +28,7 @@ from oncotrial.apps.screening.models import Candidate
 from oncotrial.apps.screening.services import consent_is_valid
 from oncotrial.apps.studies import selectors as study_selectors
 from oncotrial.apps.studies.models import Study
+from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects.models import AllocationList, AllocationSlot, AnchorEvent, Subject
 from oncotrial.apps.visits import services as visit_services
 from oncotrial.domain import calendar
@@ -304,7 +305,7 @@ def remove_anchor_event(user: Any, subject: Subject, anchor: str, *, reason: str
     and not yet recorded are cancelled, visits the event stopped come back. The
     subject's status is left to the caller (it follows the records, see
     `followup.selectors.resting_status`)."""
-    subject = Subject.objects.select_for_update().select_related("study", "site").get(pk=subject.pk)
+    subject = subject_selectors.reread_locked(subject.pk)
     require(user, subject.study, Action.RECORD_VISITS, subject.site)
     assert_unlocked(subject=subject)
     reason = (reason or "").strip()
@@ -344,7 +345,7 @@ def record_anchor_event(
     """Record (or correct, with a reason) the date of an event the calendar is timed from,
     then re-materialise the subject's calendar. `regimen` names the intervention whose
     cycle length times visits counted in cycles, where the protocol leaves a choice."""
-    subject = Subject.objects.select_for_update().select_related("study", "site").get(pk=subject.pk)
+    subject = subject_selectors.reread_locked(subject.pk)
     require(user, subject.study, Action.RECORD_VISITS, subject.site)
     assert_unlocked(subject=subject)
     protocol = study_selectors.protocol_of(subject.protocol_version)

@@ -24,6 +24,7 @@ from oncotrial.apps.followup import coherence
 from oncotrial.apps.followup import selectors as followup_selectors
 from oncotrial.apps.followup.coherence import Errors, add, iso
 from oncotrial.apps.studies.selectors import protocol_of
+from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects import services as subject_services
 from oncotrial.apps.subjects.models import AnchorEvent, Subject
 from oncotrial.apps.treatment.models import (
@@ -44,9 +45,7 @@ END_ANCHOR = "end_of_treatment"
 
 
 def _subject(subject: Subject) -> Subject:
-    return Subject.objects.select_related("study", "site", "protocol_version", "candidate").get(
-        pk=subject.pk
-    )
+    return subject_selectors.reread(subject.pk)
 
 
 def _raise(errors: Errors) -> None:

@@ -13,6 +13,7 @@ from typing import Any
 
 from oncotrial.apps.audit.services import record_update
 from oncotrial.apps.records import audit_context
+from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects.models import Subject
 
 TERMINAL = frozenset(
@@ -28,7 +29,7 @@ TERMINAL = frozenset(
 
 def set_status(user: Any, subject: Subject, status: str, reason: str = "") -> Subject:
     """Move `subject` to `status` (no-op when it is there already); one audit record."""
-    locked = Subject.objects.select_for_update().select_related("study", "site").get(pk=subject.pk)
+    locked = subject_selectors.reread_locked(subject.pk)
     if locked.status == status:
         return locked
     old = locked.status

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from oncotrial.apps.rows import fetch
 from oncotrial.apps.studies.selectors import current_version, protocol_of
+from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects.models import Subject
-from oncotrial.apps.tumour.models import Lesion, LesionResult, TumourAssessment
+from oncotrial.apps.tumour.models import Lesion, LesionResult, NewLesion, TumourAssessment
 from oncotrial.apps.visits.models import Visit
 from oncotrial.domain.protocol import Protocol
 
@@ -56,7 +58,7 @@ def start_of(subject: Subject) -> tuple[dt.date, str]:
     """The date the minimum duration of stable disease is timed from, and what it is:
     the first-dose event, else the first treatment event the protocol's calendar is timed
     from (e.g. the first radiotherapy), else the enrollment date."""
-    events = {e.anchor: e.date for e in subject.anchor_events.all()}
+    events = subject_selectors.event_dates(subject.pk)
     if FIRST_DOSE in events:
         return events[FIRST_DOSE], FIRST_DOSE
     protocol = protocol_for(subject)
@@ -237,14 +239,50 @@ def patient_raw(
 
 def saved_lesions(subject: Subject) -> list[Lesion]:
     """The subject's baseline lesions: targets first, then non-targets, by code."""
-    lesions = list(Lesion.objects.filter(subject=subject))
+    lesions = fetch(Lesion, "{subject_id} = %s", [subject.pk])
     return sorted(lesions, key=lambda le: (le.kind != Lesion.Kind.TARGET, le.pk))
 
 
 def saved_assessments(subject: Subject) -> list[TumourAssessment]:
-    return list(
-        TumourAssessment.objects.filter(subject=subject)
-        .select_related("visit")
-        .prefetch_related("lesion_results__lesion", "new_lesions")
-        .order_by("assessment_date")
+    """The subject's assessments by date, with their visit, lesion results (with their
+    lesion, by kind and code) and new lesions (by code), as `prefetch_related` gives them."""
+    assessments = fetch(
+        TumourAssessment,
+        "{subject_id} = %s",
+        [subject.pk],
+        related={"visit": None},
+        order_by="{assessment_date}",
     )
+    if not assessments:
+        return assessments
+    keys = [assessment.pk for assessment in assessments]
+    among = f"{{assessment_id}} IN ({', '.join(['%s'] * len(keys))})"
+    results = fetch(
+        LesionResult,
+        among,
+        keys,
+        related={"lesion": None},
+        order_by="{assessment_id}, {lesion__kind}, {lesion__code}",
+    )
+    news = fetch(NewLesion, among, keys, order_by="{assessment_id}, {code}")
+    for assessment in assessments:
+        _prefetched(
+            assessment, "lesion_results", [r for r in results if r.assessment_id == assessment.pk]
+        )
+        _prefetched(
+            assessment, "new_lesions", [n for n in news if n.assessment_id == assessment.pk]
+        )
+    return assessments
+
+
+def _prefetched(assessment: TumourAssessment, name: str, rows: list[Any]) -> None:
+    """Set `rows` as the assessment's related rows `name` (what `prefetch_related` sets:
+    `.all()` gives them without a query and each row's assessment is `assessment`)."""
+    for row in rows:
+        row.assessment = assessment
+    queryset = getattr(assessment, name).all()
+    queryset._result_cache = rows
+    queryset._prefetch_done = True
+    if not hasattr(assessment, "_prefetched_objects_cache"):
+        assessment._prefetched_objects_cache = {}
+    assessment._prefetched_objects_cache[name] = queryset

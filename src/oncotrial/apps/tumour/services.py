@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from oncotrial.apps import records
 from oncotrial.apps.audit.services import as_text, record_create, record_update
+from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.tumour import series
 from oncotrial.apps.tumour.models import (
@@ -90,7 +91,7 @@ def _evaluate(raw: Mapping[str, Any], codes: set[str]) -> Result:
 
 def _lock_subject(subject: Subject) -> Subject:
     """The subject re-read under a row lock: changes to one subject's series queue."""
-    return Subject.objects.select_for_update().select_related("study", "site").get(pk=subject.pk)
+    return subject_selectors.reread_locked(subject.pk)
 
 
 # --------------------------------------------------------------------------- lesions

@@ -26,7 +26,10 @@ from oncotrial.apps.audit.services import (
 )
 from oncotrial.apps.crfs.locks import active_lock_for, assert_unlocked
 from oncotrial.apps.request_cache import remembering
+from oncotrial.apps.rows import fetch_one
+from oncotrial.apps.screening.models import Consent
 from oncotrial.apps.studies import selectors as study_selectors
+from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
 from oncotrial.domain import calendar
@@ -82,10 +85,16 @@ def protocol_horizon(subject: Subject, protocol: Protocol) -> dt.date:
 def anchor_dates(subject: Subject) -> dict[str, dt.date]:
     """Every event date the subject's calendar can be timed from (or stopped by)."""
     dates: dict[str, dt.date] = {"enrollment": subject.enrollment_date}
-    consent = subject.candidate.consents.filter(withdrawn_at__isnull=True).first()
+    consent = fetch_one(
+        Consent,
+        "{candidate_id} = %s AND {withdrawn_at} IS NULL",
+        [subject.candidate_id],
+        columns=("id", "consented_at"),
+        order_by="{consented_at} DESC",
+    )
     if consent is not None:
         dates["consent"] = timezone.localdate(consent.consented_at)
-    dates.update({e.anchor: e.date for e in subject.anchor_events.all()})
+    dates.update(subject_selectors.event_dates(subject.pk))
     return dates
 
 
@@ -262,11 +271,10 @@ def _recorded(visit: Visit) -> bool:
 
 
 def _locked(user: Any, visit: Visit, expected_version: Any) -> Visit:
-    locked = (
-        Visit.objects.select_for_update()
-        .select_related("subject__study", "subject__site", "subject__candidate")
-        .get(pk=visit.pk)
-    )
+    locked = fetch_one(Visit, "{id} = %s", [visit.pk], for_update=True)
+    if locked is None:
+        raise Visit.DoesNotExist(f"No visit with key {visit.pk}.")
+    locked.subject = subject_selectors.reread(locked.subject_id)
     require(user, locked.subject.study, Action.RECORD_VISITS, locked.subject.site)
     assert_unlocked(visit=locked)
     try:
