@@ -271,10 +271,15 @@ def _recorded(visit: Visit) -> bool:
 
 
 def _locked(user: Any, visit: Visit, expected_version: Any) -> Visit:
-    locked = fetch_one(Visit, "{id} = %s", [visit.pk], for_update=True)
+    # the subject's row first, as recording an event locks it before re-planning the
+    # calendar: changes to one subject's visits and events queue in the same order
+    subject = subject_selectors.reread_locked(visit.subject_id)
+    locked = fetch_one(
+        Visit, "{id} = %s AND {subject_id} = %s", [visit.pk, subject.pk], for_update=True
+    )
     if locked is None:
         raise Visit.DoesNotExist(f"No visit with key {visit.pk}.")
-    locked.subject = subject_selectors.reread(locked.subject_id)
+    locked.subject = subject
     require(user, locked.subject.study, Action.RECORD_VISITS, locked.subject.site)
     assert_unlocked(visit=locked)
     try:
