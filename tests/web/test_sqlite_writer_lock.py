@@ -1,6 +1,6 @@
 """SQLite writers queue on a lock file (`oncotrial.web.sqlite`): a transaction waits
 while another connection's transaction is open, goes on as soon as that one commits or
-rolls back, and reads are not held up."""
+rolls back, gives up after the database's timeout, and reads are not held up."""
 
 from __future__ import annotations
 
@@ -159,3 +159,29 @@ def test_server_threads_that_end_without_closing_leave_no_lock_file_open():
     assert open_files() - before < 5
     assert not _lock_is_taken()
     assert Site.objects.filter(code__startswith="T").count() == 20
+
+
+def test_a_writer_gives_up_after_the_database_timeout_and_changes_nothing():
+    from django.db import OperationalError
+
+    other_process = os.open(_lock_file(), os.O_RDWR | os.O_CREAT, 0o600)
+    options = connection.settings_dict["OPTIONS"]
+    saved_timeout = options.get("timeout")
+    try:
+        fcntl.flock(other_process, fcntl.LOCK_EX)
+        options["timeout"] = 0.3
+        with (
+            pytest.raises(OperationalError, match="database is locked"),
+            transaction.atomic(),
+        ):
+            Site.objects.create(code="W5", name="Never written")
+        assert not connection.in_atomic_block
+        assert connection.get_autocommit()
+    finally:
+        options["timeout"] = saved_timeout
+        fcntl.flock(other_process, fcntl.LOCK_UN)
+        os.close(other_process)
+    assert not Site.objects.filter(code="W5").exists()
+    with transaction.atomic():
+        Site.objects.create(code="W6", name="Written once the lock is free")
+    assert Site.objects.filter(code="W6").exists()

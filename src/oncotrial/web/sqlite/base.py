@@ -5,20 +5,25 @@ sleeps and tries again after 1, 2, 5, 10 … 100 ms, so under a steady stream of
 several server processes a writer could wait most of a second for a lock that was free
 for most of that time (bench/crf_api/README.md). Here a connection takes an exclusive
 ``flock`` on ``<database file>.writer-lock`` before ``BEGIN IMMEDIATE`` and releases it
-when the transaction ends (commit, rollback or close): waiting writers sleep in the
-kernel, and the next one wakes as soon as the lock is free. Reads take no lock (in WAL
-mode they run beside the writer), nor do single statements outside a transaction,
-which keep SQLite's own waiting. A process that dies releases its lock with its files;
-a transaction that never ends holds the others back until its server worker is
-restarted (gunicorn's worker timeout), as it would hold the database lock itself.
+when the transaction ends (commit, rollback or close). A waiting writer tries again
+after 0.1 ms, then at most every millisecond, so it goes on within a millisecond of the
+lock being free; after the database's ``timeout`` (as SQLite would) it gives up with
+"database is locked". Reads take no lock (in WAL mode they run beside the writer), nor
+do single statements outside a transaction, which keep SQLite's own waiting. A process
+that dies releases its lock with its files.
 """
 
 from __future__ import annotations
 
 import fcntl
+import time
 from typing import Any, BinaryIO
 
+from django.db import OperationalError
 from django.db.backends.sqlite3 import base
+
+FIRST_RETRY_S = 0.0001
+LONGEST_RETRY_S = 0.001
 
 
 class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
@@ -40,11 +45,29 @@ class DatabaseWrapper(base.DatabaseWrapper):  # type: ignore[misc]
             fcntl.flock(self._writer_lock.fileno(), fcntl.LOCK_UN)
         self._writing = False
 
+    def _take_writer_lock(self, lock: BinaryIO) -> None:
+        timeout = float(self.settings_dict["OPTIONS"].get("timeout", 5))
+        deadline = time.monotonic() + timeout
+        pause = FIRST_RETRY_S
+        while True:
+            try:
+                fcntl.flock(lock.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise OperationalError(
+                        f"database is locked: another transaction held the writer lock "
+                        f"for {timeout:g} s"
+                    ) from None
+                time.sleep(pause)
+                pause = min(pause * 2, LONGEST_RETRY_S)
+            else:
+                self._writing = True
+                return
+
     def _start_transaction_under_autocommit(self) -> None:
         lock = self._writer_lock_file()
         if lock is not None and not self._writing:
-            fcntl.flock(lock.fileno(), fcntl.LOCK_EX)
-            self._writing = True
+            self._take_writer_lock(lock)
         try:
             super()._start_transaction_under_autocommit()
         except BaseException:
