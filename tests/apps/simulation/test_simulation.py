@@ -188,3 +188,49 @@ def test_a_study_without_staff_is_refused():
     study = load_protocol_file(STUDIES / "sirolimus-pancreatic-cancer.yaml").study
     with pytest.raises(simulation.NoStaff):
         simulation.simulate(study, subjects=2, seed=1, as_of=AS_OF)
+
+
+def test_the_tumour_series_reads_as_the_orm_prefetch_gives_it(django_assert_num_queries):
+    """`series.saved_assessments` reads assessments, lesion results and new lesions in
+    plain SQL; the same rows, in the same order, as `prefetch_related` gives them, and
+    reading the related rows afterwards runs no query."""
+    study = _study("sirolimus-pancreatic-cancer")
+    simulation.simulate(study, subjects=14, seed=2, as_of=AS_OF)
+
+    def columns(row):
+        return {f.attname: getattr(row, f.attname) for f in row._meta.concrete_fields}
+
+    compared = Counter()
+    for subject in Subject.objects.filter(study=study):
+        expected = list(
+            TumourAssessment.objects.filter(subject=subject)
+            .select_related("visit")
+            .prefetch_related("lesion_results__lesion", "new_lesions")
+            .order_by("assessment_date")
+        )
+        read = series.saved_assessments(subject)
+        with django_assert_num_queries(0):
+            shown = [
+                (
+                    columns(a),
+                    columns(a.visit) if a.visit else None,
+                    [(columns(r), columns(r.lesion)) for r in a.lesion_results.all()],
+                    [columns(n) for n in a.new_lesions.all()],
+                )
+                for a in read
+            ]
+        assert shown == [
+            (
+                columns(a),
+                columns(a.visit) if a.visit else None,
+                [(columns(r), columns(r.lesion)) for r in a.lesion_results.all()],
+                [columns(n) for n in a.new_lesions.all()],
+            )
+            for a in expected
+        ]
+        compared["assessments"] += len(read)
+        compared["lesion results"] += sum(len(item[2]) for item in shown)
+        compared["new lesions"] += sum(len(item[3]) for item in shown)
+    assert compared["assessments"] >= 5
+    assert compared["lesion results"] >= 10
+    assert compared["new lesions"] >= 1
