@@ -38,10 +38,12 @@ class _Part:
     start: int
     attribute: str = ""
     """The base model's foreign key this part is read for ("" for the base model)."""
+    pk_index: int = 0
+    """Where the primary key is among `attnames`."""
 
     def instance(self, row: list[Any], alias: str) -> Model | None:
         values = row[self.start : self.start + len(self.attnames)]
-        if self.attribute and values[self.attnames.index(self.model._meta.pk.attname)] is None:
+        if self.attribute and values[self.pk_index] is None:
             return None
         return self.model.from_db(alias, self.attnames, values)
 
@@ -130,7 +132,9 @@ def _statement(
                 *expression.get_db_converters(connection),
             ]:
                 converters.append((start + offset, converter, expression))
-        parts.append(_Part(target, [field.attname for field in fields], start, attribute))
+        attnames = [field.attname for field in fields]
+        pk_index = attnames.index(target._meta.pk.attname)
+        parts.append(_Part(target, attnames, start, attribute, pk_index))
     sql = (
         f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)}"
         f"{' ' + base if base else ''}{joins} WHERE {where.format(**names)}"

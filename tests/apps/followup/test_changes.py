@@ -143,14 +143,19 @@ def test_correcting_a_next_line_recurrence_and_withdrawal(world):
     assert w.subject.status == Subject.Status.WITHDRAWN
 
 
-@pytest.mark.django_db
-def test_deleting_the_first_surgery_moves_the_surgery_event(world):
-    w = world(
+def _surgery_world(world):
+    """A subject of the surgery study on the AG regimen, treatment not begun before it."""
+    return world(
         SURGERY,
         anchor="treatment_start",
         values={"treated_before_study_start": False},
         regimen="ag",
     )
+
+
+@pytest.mark.django_db
+def test_deleting_the_first_surgery_moves_the_surgery_event(world):
+    w = _surgery_world(world)
     first = treatment.record_surgery(
         w.investigator,
         w.subject,
@@ -184,12 +189,7 @@ def _planned(subject, anchor: str) -> list[Visit]:
 
 @pytest.mark.django_db
 def test_deleting_the_only_surgery_removes_the_surgery_event_and_its_visits(world):
-    w = world(
-        SURGERY,
-        anchor="treatment_start",
-        values={"treated_before_study_start": False},
-        regimen="ag",
-    )
+    w = _surgery_world(world)
     surgery = treatment.record_surgery(
         w.investigator,
         w.subject,

@@ -60,11 +60,9 @@ def can(user: Any, study: Study, action: Action, site: Site | None = None) -> bo
 
 def sites_for(user: Any, study: Study, action: Action = Action.VIEW_SUBJECTS) -> QuerySet[Site]:
     """The study's sites where the user may do `action`."""
-    memberships = [m for m in _memberships(user, study) if allows({Role(m.role)}, action)]
+    site_ids = site_ids_for(user, study, action)
     study_sites = Site.objects.filter(study_sites__study=study).distinct()
-    if any(m.site_id is None for m in memberships):
-        return study_sites
-    return study_sites.filter(pk__in={m.site_id for m in memberships})
+    return study_sites if site_ids is None else study_sites.filter(pk__in=site_ids)
 
 
 def site_ids_for(user: Any, study: Study, action: Action = Action.VIEW_SUBJECTS) -> set[int] | None:

@@ -15,7 +15,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Model
 
-from oncotrial.apps.crfs.models import FormInstance, ItemValue, Query, Signature
+from oncotrial.apps.crfs.models import FormInstance, ItemValue, Query
 from oncotrial.apps.rows import fetch, fetch_one
 
 _INSTANCE_COLUMNS = ("id", "subject_id", "visit_id", "form_id", "repeat_index", "version")
@@ -28,10 +28,6 @@ def _quote(name: str) -> str:
 
 def _table(model: type[Model]) -> str:
     return _quote(model._meta.db_table)
-
-
-def _columns(names: tuple[str, ...]) -> str:
-    return ", ".join(_quote(name) for name in names)
 
 
 def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
@@ -93,25 +89,3 @@ def unresolved_queries(instance_id: int) -> int:
         [instance_id, Query.Status.OPEN, Query.Status.ANSWERED],
     )[0]
     return int(count)
-
-
-def covering_signature_ids(instance: FormInstance) -> list[int]:
-    """The valid signatures whose content includes the instance: its own, its visit's and
-    its subject's casebook signatures."""
-    rows = _execute(
-        f"SELECT {_columns(('id', 'scope', 'form_instance_id', 'visit_id'))} "
-        f"FROM {_table(Signature)} "
-        f"WHERE {_quote('subject_id')} = %s AND {_quote('invalidated_at')} IS NULL",
-        [instance.subject_id],
-    )
-    return [
-        pk
-        for pk, scope, form_instance_id, visit_id in rows
-        if scope == Signature.Scope.CASEBOOK
-        or (scope == Signature.Scope.FORM and form_instance_id == instance.pk)
-        or (
-            scope == Signature.Scope.VISIT
-            and instance.visit_id is not None
-            and visit_id == instance.visit_id
-        )
-    ]

@@ -19,13 +19,13 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from oncotrial.apps.accounts.access import require
 from oncotrial.apps.audit.services import AuditContext, record_create, record_update
-from oncotrial.apps.crfs import form_store
 from oncotrial.apps.crfs.models import FormInstance, ItemValue, Signature
+from oncotrial.apps.rows import fetch
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
 from oncotrial.domain.permissions import Action
@@ -224,17 +224,29 @@ def _record_failed_attempt(
         )
 
 
-def covering(form_instance: FormInstance) -> QuerySet[Signature]:
-    """Valid signatures whose content includes `form_instance`: its own, its visit's and
-    its subject's casebook signatures."""
-    scope = Q(scope=Signature.Scope.FORM, form_instance=form_instance) | Q(
-        scope=Signature.Scope.CASEBOOK
+def covering_ids(form_instance: FormInstance) -> list[int]:
+    """The valid signatures whose content includes `form_instance`: its own, its visit's
+    and its subject's casebook signatures (read in plain SQL: every save asks)."""
+    valid = fetch(
+        Signature,
+        "{subject_id} = %s AND {invalidated_at} IS NULL",
+        [form_instance.subject_id],
+        columns=("id", "scope", "form_instance_id", "visit_id"),
     )
-    if form_instance.visit_id is not None:
-        scope |= Q(scope=Signature.Scope.VISIT, visit_id=form_instance.visit_id)
-    return Signature.objects.filter(
-        scope, subject_id=form_instance.subject_id, invalidated_at__isnull=True
-    )
+    return [
+        signature.pk
+        for signature in valid
+        if signature.scope == Signature.Scope.CASEBOOK
+        or (
+            signature.scope == Signature.Scope.FORM
+            and signature.form_instance_id == form_instance.pk
+        )
+        or (
+            signature.scope == Signature.Scope.VISIT
+            and form_instance.visit_id is not None
+            and signature.visit_id == form_instance.visit_id
+        )
+    ]
 
 
 def invalidate_for(
@@ -245,12 +257,12 @@ def invalidate_for(
     the data (the system when not given). Returns the signatures invalidated."""
     reason = (reason or "").strip() or "The signed data changed."
     with transaction.atomic(savepoint=False):
-        covering_ids = form_store.covering_signature_ids(form_instance)
-        if not covering_ids:
+        covering = covering_ids(form_instance)
+        if not covering:
             return []
         signatures = list(
             Signature.objects.select_for_update()
-            .filter(pk__in=covering_ids, invalidated_at__isnull=True)
+            .filter(pk__in=covering, invalidated_at__isnull=True)
             .order_by("pk")
         )
         if not signatures:

@@ -45,6 +45,14 @@ def subjects_for(user: Any, study: Study, site: Site | None = None) -> QuerySet[
     )
 
 
+# what a subject is read with (the protocol JSON of its version deferred)
+_SUBJECT_RELATIONS = {
+    "site": None,
+    "candidate": None,
+    "protocol_version": study_selectors.VERSION_COLUMNS,
+}
+
+
 def get_subject(user: Any, study: Study, number: str) -> Subject:
     """The subject `number` if it is at one of the user's sites; else DoesNotExist. With
     its site, candidate and protocol version (the protocol JSON deferred)."""
@@ -52,11 +60,7 @@ def get_subject(user: Any, study: Study, number: str) -> Subject:
         Subject,
         "{study_id} = %s AND {subject_number} = %s",
         [study.pk, number],
-        related={
-            "site": None,
-            "candidate": None,
-            "protocol_version": study_selectors.VERSION_COLUMNS,
-        },
+        related=_SUBJECT_RELATIONS,
     )
     site_ids = access_selectors.site_ids_for(user, study, Action.VIEW_SUBJECTS)
     if subject is None or (site_ids is not None and subject.site_id not in site_ids):
@@ -73,12 +77,7 @@ def reread(pk: int) -> Subject:
         Subject,
         "{id} = %s",
         [pk],
-        related={
-            "study": None,
-            "site": None,
-            "candidate": None,
-            "protocol_version": study_selectors.VERSION_COLUMNS,
-        },
+        related={"study": None, **_SUBJECT_RELATIONS},
     )
     if found is None:
         raise Subject.DoesNotExist(f"No subject with key {pk}.")
