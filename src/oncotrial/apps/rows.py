@@ -13,8 +13,7 @@ and, with `related`, the rows its foreign keys point to in the same statement (a
 
 The statement is built once per model, condition and database; the values pass through
 the converters the ORM applies (dates and times on SQLite, JSON, booleans) and the rows
-come back as model instances (`Model.from_db`), the columns not read deferred as with
-`QuerySet.only`.
+come back as model instances, the columns not read deferred as with `QuerySet.only`.
 """
 
 from __future__ import annotations
@@ -24,7 +23,10 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from django.db import transaction
-from django.db.models import Field, Model
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.backends.utils import CursorWrapper
+from django.db.models import Field, Model, signals
+from django.db.models.base import ModelState
 
 M = TypeVar("M", bound=Model)
 
@@ -40,12 +42,33 @@ class _Part:
     """The base model's foreign key this part is read for ("" for the base model)."""
     pk_index: int = 0
     """Where the primary key is among `attnames`."""
+    plain: bool = False
+    """The model has no __init__ of its own and no init signals (see `instance`)."""
 
     def instance(self, row: list[Any], alias: str) -> Model | None:
         values = row[self.start : self.start + len(self.attnames)]
         if self.attribute and values[self.pk_index] is None:
             return None
-        return self.model.from_db(alias, self.attnames, values)
+        if not self.plain:
+            return self.model.from_db(alias, self.attnames, values)
+        # what `Model.from_db` ends with for a plain model, without its per-field
+        # descriptor calls: the values in the instance's __dict__ (a column not there
+        # is deferred), the state of a saved row
+        instance = Model.__new__(self.model)
+        instance.__dict__.update(zip(self.attnames, values, strict=True))
+        state = instance._state = ModelState()
+        state.adding = False
+        state.db = alias
+        return instance
+
+
+def _plain(model: type[Model]) -> bool:
+    return (
+        model.__init__ is Model.__init__
+        and model.from_db.__func__ is Model.from_db.__func__  # type: ignore[attr-defined]
+        and not signals.pre_init.has_listeners(model)
+        and not signals.post_init.has_listeners(model)
+    )
 
 
 @dataclass(frozen=True)
@@ -70,6 +93,7 @@ def _chosen(model: type[Model], columns: Sequence[str] | None) -> list[Field[Any
 
 
 def _statement(
+    connection: BaseDatabaseWrapper,
     model: type[Model],
     where: str,
     columns: Sequence[str] | None,
@@ -78,7 +102,6 @@ def _statement(
     limit: int | None,
     for_update: bool,
 ) -> _Statement:
-    connection = transaction.get_connection()
     key = (
         connection.alias,
         model,
@@ -134,7 +157,7 @@ def _statement(
                 converters.append((start + offset, converter, expression))
         attnames = [field.attname for field in fields]
         pk_index = attnames.index(target._meta.pk.attname)
-        parts.append(_Part(target, attnames, start, attribute, pk_index))
+        parts.append(_Part(target, attnames, start, attribute, pk_index, _plain(target)))
     sql = (
         f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)}"
         f"{' ' + base if base else ''}{joins} WHERE {where.format(**names)}"
@@ -150,6 +173,21 @@ def _statement(
         _statements.clear()
     _statements[key] = statement
     return statement
+
+
+def cursor(connection: BaseDatabaseWrapper | None = None) -> CursorWrapper:
+    """A cursor of the current database connection, made once per connection (and per
+    whether the connection logs its queries) and kept for the plain SQL every request
+    runs: making one cost half as much as a lookup by key on PostgreSQL. Its users run
+    statements on it and never close it."""
+    connection = connection or transaction.get_connection()
+    logged = connection.queries_logged
+    kept = connection.__dict__.get("_kept_cursor")
+    if kept is not None and kept[0] is connection.connection and kept[1] == logged:
+        return kept[2]
+    made = connection.cursor()
+    connection.__dict__["_kept_cursor"] = (connection.connection, logged, made)
+    return made
 
 
 def fetch(
@@ -172,10 +210,12 @@ def fetch(
     `for_update` locks the rows until the transaction ends where the database has row
     locks."""
     connection = transaction.get_connection()
-    statement = _statement(model, where, columns, related or {}, order_by, limit, for_update)
-    with connection.cursor() as cursor:
-        cursor.execute(statement.sql, list(params))
-        rows = cursor.fetchall()
+    statement = _statement(
+        connection, model, where, columns, related or {}, order_by, limit, for_update
+    )
+    kept = cursor(connection)
+    kept.execute(statement.sql, list(params))
+    rows = kept.fetchall()
     base, *joined = statement.parts
     instances = []
     for raw in rows:

@@ -327,7 +327,23 @@ _VARIABLE_TYPES: dict[str, str] = {
 }
 
 
-def _variables(form: Form) -> dict[str, ScreeningVariable]:
+_variables_of: dict[int, tuple[Form, Mapping[str, ScreeningVariable]]] = {}
+
+
+def _variables(form: Form) -> Mapping[str, ScreeningVariable]:
+    """The form's items as rule variables, made once per form (forms are immutable and
+    a study's protocol is parsed once)."""
+    known = _variables_of.get(id(form))
+    if known is not None and known[0] is form:
+        return known[1]
+    if len(_variables_of) >= 256:
+        _variables_of.clear()
+    variables = _new_variables(form)
+    _variables_of[id(form)] = (form, variables)
+    return variables
+
+
+def _new_variables(form: Form) -> dict[str, ScreeningVariable]:
     return {
         item.id: ScreeningVariable.model_validate(
             {
@@ -367,15 +383,20 @@ def _multichoice_condition(condition: Condition, chosen: list[str]) -> RuleOutco
     return RuleOutcome(truth, facts=(f"{condition.field} {chosen}",), used=(condition.field,))
 
 
+def _measurements(values: Mapping[str, CleanValue]) -> dict[str, Measurement]:
+    return {key: Measurement(_rule_value(value)) for key, value in values.items()}
+
+
 def _evaluate(
     rule: Rule,
     values: Mapping[str, CleanValue],
+    measurements: Mapping[str, Measurement],
     variables: Mapping[str, ScreeningVariable],
     multi: set[str],
 ) -> bool | None:
-    """Kleene evaluation; conditions over multiple-choice items test membership."""
+    """Kleene evaluation; conditions over multiple-choice items test membership.
+    `measurements` are `values` as the eligibility rules read them."""
     if not any(c.field in multi for c in conditions(rule)):
-        measurements = {key: Measurement(_rule_value(v)) for key, v in values.items()}
         return evaluate_rule(rule, measurements, variables).value
     if isinstance(rule, Condition):
         chosen = values.get(rule.field)
@@ -385,29 +406,36 @@ def _evaluate(
     if isinstance(rule, (AllOf, AnyOf)):
         parts = rule.all if isinstance(rule, AllOf) else rule.any
         decisive = isinstance(rule, AnyOf)
-        results = [_evaluate(part, values, variables, multi) for part in parts]
+        results = [_evaluate(part, values, measurements, variables, multi) for part in parts]
         if decisive in results:
             return decisive
         if None in results:
             return None
         return not decisive
-    inner = _evaluate(rule.not_, values, variables, multi)
+    inner = _evaluate(rule.not_, values, measurements, variables, multi)
     return None if inner is None else not inner
 
 
-def visible_items(form: Form, values: Mapping[str, CleanValue | None]) -> set[str]:
+def visible_items(
+    form: Form,
+    values: Mapping[str, CleanValue | None],
+    variables: Mapping[str, ScreeningVariable] | None = None,
+) -> set[str]:
     """The items shown for these (cleaned) values: a ``show_if`` must hold over the
-    values of the items that are themselves shown."""
-    variables = _variables(form)
+    values of the items that are themselves shown. `variables`: the form's items as
+    rule variables, when the caller has them already."""
+    variables = _variables(form) if variables is None else variables
     multi = {item.id for item in form.fields if item.type == "multichoice"}
     present = {key: value for key, value in values.items() if value is not None}
     visible = {item.id for item in form.fields}
     for _ in range(len(form.fields) + 1):
         shown = {key: value for key, value in present.items() if key in visible}
+        measured = _measurements(shown)
         now = {
             item.id
             for item in form.fields
-            if item.show_if is None or _evaluate(item.show_if, shown, variables, multi) is True
+            if item.show_if is None
+            or _evaluate(item.show_if, shown, measured, variables, multi) is True
         }
         if now == visible:
             break
@@ -470,7 +498,8 @@ def validate_form(
             converted[item.id] = note
         cleaned[item.id] = value
 
-    visible = visible_items(form, cleaned)
+    variables = _variables(form)
+    visible = visible_items(form, cleaned, variables)
     result = FormValidation(values={}, visible=visible, converted=converted)
     for item in form.fields:
         if item.id not in visible:
@@ -509,10 +538,10 @@ def validate_form(
         result.values[item.id] = value
 
     usable = {k: v for k, v in result.values.items() if v is not None and k in visible}
-    variables = _variables(form)
+    measured = _measurements(usable)
     multi = {item.id for item in form.fields if item.type == "multichoice"}
     for check in form.checks:
-        if _evaluate(check.rule, usable, variables, multi) is not False:
+        if _evaluate(check.rule, usable, measured, variables, multi) is not False:
             continue
         target, fields = _check_target(check.rule, visible)
         if check.severity == "hard":

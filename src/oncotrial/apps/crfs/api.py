@@ -11,6 +11,7 @@ site is a 404; a role that may not enter data is a 403. Nothing changes on any e
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -126,6 +127,43 @@ class FormSaveSerializer(serializers.Serializer):
         help_text="Optional: the values you read, so that a conflict names exactly what "
         "others changed since.",
     )
+
+
+# what DRF's CharField refuses: NUL and lone surrogates
+_REFUSED_CHARACTERS = re.compile("[\x00\ud800-\udfff]")
+_SAVE_KEYS = frozenset({"values", "units", "expected_version", "reason", "partial", "original"})
+
+
+def save_request_data(data: Any) -> dict[str, Any]:
+    """A save's body as `FormSaveSerializer` validates it. A body of plain JSON in the
+    documented shape (values and original as objects, a whole version, a reason
+    without NUL, no units) is taken as it is, as the serializer would take it; every
+    other body goes through the serializer, whose errors name the field."""
+    if (
+        isinstance(data, dict)
+        and data.keys() <= _SAVE_KEYS
+        and isinstance(data.get("values"), dict)
+        and type(data.get("expected_version")) is int
+        and data["expected_version"] >= 0
+        and isinstance(data.get("reason", ""), str)
+        and not _REFUSED_CHARACTERS.search(data.get("reason", ""))
+        and not data.get("units")
+        and isinstance(data.get("partial", False), bool)
+        and isinstance(data.get("original", {}), dict)
+    ):
+        taken = {
+            "values": {str(key): value for key, value in data["values"].items()},
+            "units": {},
+            "expected_version": data["expected_version"],
+            "reason": data.get("reason", "").strip(),
+            "partial": data.get("partial", False),
+        }
+        if "original" in data:
+            taken["original"] = {str(key): value for key, value in data["original"].items()}
+        return taken
+    given = FormSaveSerializer(data=data)
+    given.is_valid(raise_exception=True)
+    return dict(given.validated_data)
 
 
 class FindingSerializer(serializers.Serializer):
@@ -359,9 +397,7 @@ class FormApi(APIView):
             )
         except (Visit.DoesNotExist, LookupError) as exc:
             raise Http404(str(exc)) from None
-        given = FormSaveSerializer(data=request.data)
-        given.is_valid(raise_exception=True)
-        data = given.validated_data
+        data = save_request_data(request.data)
         repeat_index = _int_param(request, "repeat", 1) or 1
         try:
             result = services.save_form(

@@ -13,27 +13,44 @@ import datetime as dt
 from typing import Any
 
 from django.db import transaction
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from oncotrial.apps.crfs.models import FormInstance, ItemValue, Query
-from oncotrial.apps.rows import fetch, fetch_one
+from oncotrial.apps.rows import cursor, fetch, fetch_one
 
 _INSTANCE_COLUMNS = ("id", "subject_id", "visit_id", "form_id", "repeat_index", "version")
 _ITEM_COLUMNS = ("id", "form_instance_id", "item_id", "value", "unit", "updated_by_id")
 
 
-def _quote(name: str) -> str:
-    return transaction.get_connection().ops.quote_name(name)
+def _statements(connection: BaseDatabaseWrapper) -> dict[str, str]:
+    """The writes and the count below in the connection's SQL, written once."""
+    known = _written.get(connection.vendor)
+    if known is None:
+        quote = connection.ops.quote_name
+
+        def update(model: type[Model], columns: tuple[str, ...]) -> str:
+            assignments = ", ".join(f"{quote(column)} = %s" for column in columns)
+            table = quote(model._meta.db_table)
+            return f"UPDATE {table} SET {assignments} WHERE {quote('id')} = %s"
+
+        known = _written[connection.vendor] = {
+            "version": update(FormInstance, ("version", "updated_at", "updated_by_id")),
+            "item": update(ItemValue, ("value", "unit", "updated_at", "updated_by_id")),
+            "unresolved": f"SELECT COUNT(*) FROM {quote(Query._meta.db_table)} "
+            f"WHERE {quote('form_instance_id')} = %s AND {quote('status')} IN (%s, %s)",
+        }
+    return known
 
 
-def _table(model: type[Model]) -> str:
-    return _quote(model._meta.db_table)
+_written: dict[str, dict[str, str]] = {}
 
 
-def _execute(sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    with transaction.get_connection().cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall() if cursor.description else []
+def _execute(statement: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    connection = transaction.get_connection()
+    kept = cursor(connection)
+    kept.execute(_statements(connection)[statement], params)
+    return kept.fetchall() if kept.description else []
 
 
 def instance_for_update(
@@ -57,35 +74,21 @@ def item_values(instance_id: int) -> dict[str, ItemValue]:
     return {row.item_id: row for row in rows}
 
 
-def _datetime(value: dt.datetime) -> Any:
-    return transaction.get_connection().ops.adapt_datetimefield_value(value)
-
-
 def save_version(instance: FormInstance, user_id: int, now: dt.datetime) -> None:
     """Store the instance's new version with who saved it and when."""
-    _execute(
-        f"UPDATE {_table(FormInstance)} SET {_quote('version')} = %s, "
-        f"{_quote('updated_at')} = %s, {_quote('updated_by_id')} = %s WHERE {_quote('id')} = %s",
-        [instance.version, _datetime(now), user_id, instance.pk],
-    )
+    at = transaction.get_connection().ops.adapt_datetimefield_value(now)
+    _execute("version", [instance.version, at, user_id, instance.pk])
 
 
 def save_item(row: ItemValue) -> None:
     """Store an item value's value and unit with who changed it and when."""
     connection = transaction.get_connection()
     value = ItemValue._meta.get_field("value").get_db_prep_save(row.value, connection)
-    _execute(
-        f"UPDATE {_table(ItemValue)} SET {_quote('value')} = %s, {_quote('unit')} = %s, "
-        f"{_quote('updated_at')} = %s, {_quote('updated_by_id')} = %s WHERE {_quote('id')} = %s",
-        [value, row.unit, _datetime(row.updated_at), row.updated_by_id, row.pk],
-    )
+    at = connection.ops.adapt_datetimefield_value(row.updated_at)
+    _execute("item", [value, row.unit, at, row.updated_by_id, row.pk])
 
 
 def unresolved_queries(instance_id: int) -> int:
     """How many of the instance's queries are open or answered."""
-    (count,) = _execute(
-        f"SELECT COUNT(*) FROM {_table(Query)} "
-        f"WHERE {_quote('form_instance_id')} = %s AND {_quote('status')} IN (%s, %s)",
-        [instance_id, Query.Status.OPEN, Query.Status.ANSWERED],
-    )[0]
+    (count,) = _execute("unresolved", [instance_id, Query.Status.OPEN, Query.Status.ANSWERED])[0]
     return int(count)

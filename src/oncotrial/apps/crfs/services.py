@@ -29,7 +29,7 @@ from django.utils import timezone
 
 from oncotrial.apps.accounts.access import require
 from oncotrial.apps.audit.models import AuditRecord
-from oncotrial.apps.audit.services import AuditContext, as_text, record_create, record_update
+from oncotrial.apps.audit.services import AuditContext, ValueChange, as_text, record_values
 from oncotrial.apps.crfs import form_store
 from oncotrial.apps.crfs.models import FormInstance, ItemValue, Lock, Query, QueryMessage
 from oncotrial.apps.studies.selectors import protocol_of
@@ -213,20 +213,6 @@ def _context(user: Any, subject: Subject, reason: str) -> AuditContext:
         subject_ref=subject.subject_number,
         reason=reason,
     )
-
-
-class _ItemAudit:
-    """An item value as the audit services see it: field = the item id."""
-
-    _meta = ItemValue._meta
-
-    def __init__(self, row: ItemValue, item_id: str, value: Any) -> None:
-        self.pk = row.pk
-        setattr(self, f"_v_{item_id}", value)
-        self._item_id = item_id
-
-    def __getattr__(self, name: str) -> Any:
-        return self.__dict__[f"_v_{name}"]
 
 
 def _conflict_items(
@@ -445,7 +431,7 @@ def save_form(
 
         context = _context(user, subject, reason)
         units_of = {item.id: item.unit or "" for item in form.fields}
-        records: list[AuditRecord] = []
+        audited: list[ValueChange] = []
         for item_id, (old, new) in changes.items():
             row = stored.get(item_id)
             if row is None:
@@ -458,18 +444,15 @@ def save_form(
                     updated_by=user,
                 )
                 stored[item_id] = row
-                records += record_create(context, _ItemAudit(row, item_id, new), [item_id])  # type: ignore[arg-type]
+                audited.append(ValueChange(row, item_id, None, new, created=True))
             else:
                 row.value = new
                 row.unit = units_of[item_id]
                 row.updated_at = now
                 row.updated_by = user
                 form_store.save_item(row)
-                records += record_update(
-                    context,
-                    _ItemAudit(row, item_id, new),  # type: ignore[arg-type]
-                    {item_id: (old, new)},
-                )
+                audited.append(ValueChange(row, item_id, old, new))
+        records = record_values(context, audited)
         raised = _raise_queries(instance, validation.soft_findings, set(changes))
         if not created:
             _invalidate_signatures(
