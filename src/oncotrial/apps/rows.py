@@ -44,6 +44,8 @@ class _Part:
     """Where the primary key is among `attnames`."""
     plain: bool = False
     """The model has no __init__ of its own and no init signals (see `instance`)."""
+    foreign_key: Any = None
+    """The base model's foreign key `attribute` (None for the base model)."""
 
     def instance(self, row: list[Any], alias: str) -> Model | None:
         values = row[self.start : self.start + len(self.attnames)]
@@ -60,6 +62,13 @@ class _Part:
         state.adding = False
         state.db = alias
         return instance
+
+    def attach(self, instance: Model, related: Model | None) -> None:
+        """Set `related` as the instance's `attribute`, as assigning it would: the
+        foreign key's value came in the same row, so only the caches are set."""
+        self.foreign_key.set_cached_value(instance, related)
+        if related is not None and not self.foreign_key.remote_field.multiple:
+            self.foreign_key.remote_field.set_cached_value(related, instance)
 
 
 def _plain(model: type[Model]) -> bool:
@@ -131,7 +140,9 @@ def _statement(
     parts: list[_Part] = []
     converters: list[tuple[int, Callable[..., Any], Any]] = []
     joins = ""
-    targets: list[tuple[type[Model], Sequence[str] | None, str, str]] = [(model, columns, base, "")]
+    targets: list[tuple[type[Model], Sequence[str] | None, str, str, Any]] = [
+        (model, columns, base, "", None)
+    ]
     for number, (attribute, related_columns) in enumerate(related.items(), start=1):
         foreign_key = meta.get_field(attribute)
         target = foreign_key.related_model
@@ -141,10 +152,10 @@ def _statement(
             f" {kind} {quote(target._meta.db_table)} {table}"
             f" ON {table}.{quote(target._meta.pk.column)} = {names[foreign_key.attname]}"
         )
-        targets.append((target, related_columns, table, attribute))
+        targets.append((target, related_columns, table, attribute, foreign_key))
         for field in target._meta.concrete_fields:
             names[f"{attribute}__{field.attname}"] = column(table, field)
-    for target, target_columns, table, attribute in targets:
+    for target, target_columns, table, attribute, foreign_key in targets:
         fields = _chosen(target, target_columns)
         start = len(selected)
         for offset, field in enumerate(fields):
@@ -157,7 +168,9 @@ def _statement(
                 converters.append((start + offset, converter, expression))
         attnames = [field.attname for field in fields]
         pk_index = attnames.index(target._meta.pk.attname)
-        parts.append(_Part(target, attnames, start, attribute, pk_index, _plain(target)))
+        parts.append(
+            _Part(target, attnames, start, attribute, pk_index, _plain(target), foreign_key)
+        )
     sql = (
         f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)}"
         f"{' ' + base if base else ''}{joins} WHERE {where.format(**names)}"
@@ -224,7 +237,7 @@ def fetch(
             row[index] = converter(row[index], expression, connection)
         instance = base.instance(row, connection.alias)
         for part in joined:
-            setattr(instance, part.attribute, part.instance(row, connection.alias))
+            part.attach(instance, part.instance(row, connection.alias))
         instances.append(instance)
     return instances  # type: ignore[return-value]
 

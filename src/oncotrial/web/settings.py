@@ -158,6 +158,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_CONTENT_NEGOTIATION_CLASS": "oncotrial.web.negotiation.ContentNegotiation",
     "EXCEPTION_HANDLER": "oncotrial.apps.records_api.exception_handler",
 }
 
