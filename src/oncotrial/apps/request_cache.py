@@ -29,6 +29,19 @@ def remembered(key: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     return cache[key]
 
 
+def remember(key: tuple[Any, ...], value: Any) -> None:
+    """Keep `value` under `key` for the rest of the request (nothing outside one)."""
+    cache = _cache.get()
+    if cache is not None:
+        cache[key] = value
+
+
+def recall(key: tuple[Any, ...]) -> Any:
+    """What the request remembered under `key`, or None."""
+    cache = _cache.get()
+    return None if cache is None else cache.get(key)
+
+
 def forget() -> None:
     """Drop what the current request remembered (after a change of memberships)."""
     cache = _cache.get()

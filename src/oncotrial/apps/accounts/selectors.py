@@ -7,7 +7,7 @@ from typing import Any
 from django.db.models import QuerySet
 
 from oncotrial.apps.accounts.models import Membership, Site
-from oncotrial.apps.request_cache import remembered
+from oncotrial.apps.request_cache import recall, remember, remembered
 from oncotrial.apps.rows import fetch
 from oncotrial.apps.studies.models import Study
 from oncotrial.domain.permissions import Action, Role, allows
@@ -22,16 +22,26 @@ def _memberships(user: Any, study: Study) -> list[Membership]:
 
 
 def _read_memberships(user: Any, study: Study) -> list[Membership]:
-    memberships = fetch(
-        Membership,
-        "{user_id} = %s AND {study_id} = %s",
-        [user.pk, study.pk],
-        related={"site": None},
-        order_by="{role}, {id}",
-    )
+    every = recall(("all memberships", user.pk))
+    if every is not None:
+        memberships = [m for m in every if m.study_id == study.pk]
+    else:
+        memberships = fetch(
+            Membership,
+            "{user_id} = %s AND {study_id} = %s",
+            [user.pk, study.pk],
+            related={"site": None},
+            order_by="{role}, {id}",
+        )
     for membership in memberships:
         membership.study = study
     return memberships
+
+
+def remember_memberships(user: Any, memberships: list[Membership]) -> None:
+    """Keep for the request every membership of `user` in every study (with their
+    sites, ordered by role), read with the user: role checks then read nothing."""
+    remember(("all memberships", user.pk), memberships)
 
 
 def studies_for(user: Any) -> QuerySet[Study]:
