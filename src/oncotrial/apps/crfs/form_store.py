@@ -9,7 +9,6 @@ from the models' own table and column names, and the rows come back as model ins
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from django.db import transaction
@@ -46,13 +45,6 @@ def _statements(connection: BaseDatabaseWrapper) -> dict[str, str]:
 _written: dict[str, dict[str, str]] = {}
 
 
-def _execute(statement: str, params: list[Any]) -> list[tuple[Any, ...]]:
-    connection = transaction.get_connection()
-    kept = cursor(connection)
-    kept.execute(_statements(connection)[statement], params)
-    return kept.fetchall() if kept.description else []
-
-
 def instance_for_update(
     subject_id: int, visit_id: int | None, form_id: str, repeat_index: int
 ) -> FormInstance | None:
@@ -74,21 +66,49 @@ def item_values(instance_id: int) -> dict[str, ItemValue]:
     return {row.item_id: row for row in rows}
 
 
-def save_version(instance: FormInstance, user_id: int, now: dt.datetime) -> None:
-    """Store the instance's new version with who saved it and when."""
-    at = transaction.get_connection().ops.adapt_datetimefield_value(now)
-    _execute("version", [instance.version, at, user_id, instance.pk])
-
-
-def save_item(row: ItemValue) -> None:
-    """Store an item value's value and unit with who changed it and when."""
+def save_changes(instance: FormInstance | None, rows: list[ItemValue]) -> None:
+    """Store the instance's new version with who saved it and when (unless None), and
+    each row's value and unit with who changed it and when. On PostgreSQL in one
+    statement (data-modifying WITHs), elsewhere one statement per row."""
     connection = transaction.get_connection()
-    value = ItemValue._meta.get_field("value").get_db_prep_save(row.value, connection)
-    at = connection.ops.adapt_datetimefield_value(row.updated_at)
-    _execute("item", [value, row.unit, at, row.updated_by_id, row.pk])
+    adapt = connection.ops.adapt_datetimefield_value
+    value_field = ItemValue._meta.get_field("value")
+    writes: list[tuple[str, list[Any]]] = []
+    if instance is not None:
+        writes.append(
+            (
+                "version",
+                [instance.version, adapt(instance.updated_at), instance.updated_by_id, instance.pk],
+            )
+        )
+    for row in rows:
+        value = value_field.get_db_prep_save(row.value, connection)
+        writes.append(("item", [value, row.unit, adapt(row.updated_at), row.updated_by_id, row.pk]))
+    if not writes:
+        return
+    statements = _statements(connection)
+    kept = cursor(connection)
+    if connection.vendor != "postgresql":
+        for statement, params in writes:
+            kept.execute(statements[statement], params)
+        return
+    quote = connection.ops.quote_name
+    *first, (last, last_params) = writes
+    steps = ", ".join(
+        f"{quote(f'write_{number}')} AS ({statements[statement]})"
+        for number, (statement, _params) in enumerate(first)
+    )
+    sql = (f"WITH {steps} " if steps else "") + statements[last]
+    kept.execute(sql, [value for _statement, params in first for value in params] + last_params)
 
 
 def unresolved_queries(instance_id: int) -> int:
     """How many of the instance's queries are open or answered."""
-    (count,) = _execute("unresolved", [instance_id, Query.Status.OPEN, Query.Status.ANSWERED])[0]
+    connection = transaction.get_connection()
+    kept = cursor(connection)
+    kept.execute(
+        _statements(connection)["unresolved"],
+        [instance_id, Query.Status.OPEN, Query.Status.ANSWERED],
+    )
+    (count,) = kept.fetchone()
     return int(count)

@@ -426,12 +426,12 @@ def save_form(
             instance.version += 1
             instance.updated_at = now
             instance.updated_by = user
-            form_store.save_version(instance, user.pk, now)
         instance.subject = subject
 
         context = _context(user, subject, reason)
         units_of = {item.id: item.unit or "" for item in form.fields}
         audited: list[ValueChange] = []
+        changed_rows: list[ItemValue] = []
         for item_id, (old, new) in changes.items():
             row = stored.get(item_id)
             if row is None:
@@ -450,8 +450,9 @@ def save_form(
                 row.unit = units_of[item_id]
                 row.updated_at = now
                 row.updated_by = user
-                form_store.save_item(row)
+                changed_rows.append(row)
                 audited.append(ValueChange(row, item_id, old, new))
+        form_store.save_changes(None if created else instance, changed_rows)
         records = record_values(context, audited)
         raised = _raise_queries(instance, validation.soft_findings, set(changes))
         if not created:
