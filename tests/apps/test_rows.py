@@ -105,3 +105,51 @@ def test_related_rows_are_read_in_the_same_statement(dm_world, django_assert_num
     }
     assert any(m.site is None for m in memberships)
     assert fetch(Subject, "{site__code} = %s", ["nowhere"], related={"site": None}) == []
+
+
+def test_rows_further_along_foreign_keys_come_in_the_same_statement(
+    dm_world, django_assert_num_queries
+):
+    subject = dm_world.subject
+    visit = Visit.objects.filter(subject=subject).order_by("pk").first()
+    label = subject.protocol_version.label
+    with django_assert_num_queries(1):
+        [read] = fetch(
+            Visit,
+            "{id} = %s AND {subject__subject_number} = %s AND {subject__site__code} = %s",
+            [visit.pk, subject.subject_number, "S01"],
+            related={
+                "subject": None,
+                "subject__site": None,
+                "subject__protocol_version": ("id", "label"),
+            },
+        )
+        assert read.subject.subject_number == subject.subject_number
+        assert read.subject.site.code == "S01"
+        assert read.subject.protocol_version.label == label
+    assert _columns(read.subject) == _columns(Subject.objects.get(pk=subject.pk))
+    # through a foreign key that may be null: no row there, none further along
+    now = timezone.now()
+    someone = get_user_model().objects.first()
+    FormInstance.objects.create(
+        subject=subject,
+        visit=None,
+        form_id="subject_level",
+        created_at=now,
+        created_by=someone,
+        updated_at=now,
+        updated_by=someone,
+    )
+    instances = fetch(
+        FormInstance,
+        "{subject_id} = %s",
+        [subject.pk],
+        related={"visit": None, "visit__subject": ("id", "subject_number")},
+    )
+    expected = FormInstance.objects.filter(subject=subject).select_related("visit__subject")
+    assert {(i.pk, i.visit and i.visit.subject.subject_number) for i in instances} == {
+        (i.pk, i.visit and i.visit.subject.subject_number) for i in expected
+    }
+    assert any(i.visit is None for i in instances)
+    with pytest.raises(ValueError, match="read subject first"):
+        fetch(Visit, "{pk} > %s", [0], related={"subject__site": None})

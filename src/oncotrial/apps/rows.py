@@ -39,13 +39,16 @@ class _Part:
     attnames: list[str]
     start: int
     attribute: str = ""
-    """The base model's foreign key this part is read for ("" for the base model)."""
+    """The foreign key this part is read for, as a key of `related` ("" for the base
+    model)."""
     pk_index: int = 0
     """Where the primary key is among `attnames`."""
     plain: bool = False
     """The model has no __init__ of its own and no init signals (see `instance`)."""
     foreign_key: Any = None
-    """The base model's foreign key `attribute` (None for the base model)."""
+    """The foreign key itself (None for the base model)."""
+    parent: int = 0
+    """The part whose row the foreign key is on (0: the base model's)."""
 
     def instance(self, row: list[Any], alias: str) -> Model | None:
         values = row[self.start : self.start + len(self.attnames)]
@@ -69,6 +72,17 @@ class _Part:
         self.foreign_key.set_cached_value(instance, related)
         if related is not None and not self.foreign_key.remote_field.multiple:
             self.foreign_key.remote_field.set_cached_value(related, instance)
+
+
+def _nullable(targets: list[Any], index: int) -> bool:
+    """Whether the rows of `targets[index]` may be missing (joined through a nullable
+    foreign key somewhere on the way from the base model)."""
+    while index:
+        _target, _columns, _table, _attribute, foreign_key, parent = targets[index]
+        if foreign_key.null:
+            return True
+        index = parent
+    return False
 
 
 def _plain(model: type[Model]) -> bool:
@@ -140,22 +154,32 @@ def _statement(
     parts: list[_Part] = []
     converters: list[tuple[int, Callable[..., Any], Any]] = []
     joins = ""
-    targets: list[tuple[type[Model], Sequence[str] | None, str, str, Any]] = [
-        (model, columns, base, "", None)
+    targets: list[tuple[type[Model], Sequence[str] | None, str, str, Any, int]] = [
+        (model, columns, base, "", None, 0)
     ]
+    keys = [""]
     for number, (attribute, related_columns) in enumerate(related.items(), start=1):
-        foreign_key = meta.get_field(attribute)
+        parent_key, _, name = attribute.rpartition("__")
+        if parent_key not in keys:
+            raise ValueError(f"{attribute}: read {parent_key} first")
+        parent = keys.index(parent_key)
+        parent_model = targets[parent][0]
+        foreign_key = parent_model._meta.get_field(name)
         target = foreign_key.related_model
         table = f"t{number}"
-        kind = "LEFT OUTER JOIN" if foreign_key.null else "INNER JOIN"
+        nullable = foreign_key.null or _nullable(targets, parent)
+        kind = "LEFT OUTER JOIN" if nullable else "INNER JOIN"
+        prefix = f"{parent_key}__" if parent_key else ""
         joins += (
             f" {kind} {quote(target._meta.db_table)} {table}"
-            f" ON {table}.{quote(target._meta.pk.column)} = {names[foreign_key.attname]}"
+            f" ON {table}.{quote(target._meta.pk.column)} = "
+            f"{names[prefix + foreign_key.attname]}"
         )
-        targets.append((target, related_columns, table, attribute, foreign_key))
+        targets.append((target, related_columns, table, attribute, foreign_key, parent))
+        keys.append(attribute)
         for field in target._meta.concrete_fields:
             names[f"{attribute}__{field.attname}"] = column(table, field)
-    for target, target_columns, table, attribute, foreign_key in targets:
+    for target, target_columns, table, attribute, foreign_key, parent in targets:
         fields = _chosen(target, target_columns)
         start = len(selected)
         for offset, field in enumerate(fields):
@@ -169,7 +193,7 @@ def _statement(
         attnames = [field.attname for field in fields]
         pk_index = attnames.index(target._meta.pk.attname)
         parts.append(
-            _Part(target, attnames, start, attribute, pk_index, _plain(target), foreign_key)
+            _Part(target, attnames, start, attribute, pk_index, _plain(target), foreign_key, parent)
         )
     sql = (
         f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)}"
@@ -219,7 +243,9 @@ def fetch(
     same names). `columns` limits the columns read (the others are deferred). `related`
     maps foreign keys of `model` to the columns to read of the rows they point to (None:
     every column); those rows are read in the same statement and set on each instance,
-    and ``{key__field}`` names their columns in `where` and `order_by`.
+    and ``{key__field}`` names their columns in `where` and `order_by`. A key
+    ``key__other`` reads the rows the foreign key `other` of the `key` rows points to
+    (`key` given before it).
     `for_update` locks the rows until the transaction ends where the database has row
     locks."""
     connection = transaction.get_connection()
@@ -235,10 +261,14 @@ def fetch(
         row = list(raw)
         for index, converter, expression in statement.converters:
             row[index] = converter(row[index], expression, connection)
-        instance = base.instance(row, connection.alias)
+        read = [base.instance(row, connection.alias)]
         for part in joined:
-            part.attach(instance, part.instance(row, connection.alias))
-        instances.append(instance)
+            related_row = part.instance(row, connection.alias)
+            owner = read[part.parent]
+            if owner is not None:
+                part.attach(owner, related_row)
+            read.append(related_row)
+        instances.append(read[0])
     return instances  # type: ignore[return-value]
 
 

@@ -160,6 +160,34 @@ def test_unknown_form_or_visit_is_404(crf_world):
     )
 
 
+def test_a_save_to_an_unknown_subject_form_or_visit_is_404_and_changes_nothing(crf_world):
+    client = api(crf_world.coordinator)
+    body = {"values": BASELINE, "expected_version": 0}
+    day1 = crf_world.subject.visits.get(visit_id="day1")
+    base = url(crf_world)
+    cases = {
+        f"{base}baseline_history/?visit={day1.pk}": "not collected at visit",
+        f"{base}baseline_history/?visit={crf_world.other_visit.pk}": "has no visit",
+        f"{base}baseline_history/?visit=999999": "has no visit",
+        f"{base}nope/?visit={crf_world.visit.pk}": "has no form",
+        url(crf_world, suffix="baseline_history/").replace(
+            crf_world.subject.subject_number, "XX-999"
+        )
+        + f"?visit={crf_world.visit.pk}": "No subject XX-999",
+    }
+    for address, message in cases.items():
+        response = client.put(address, body, format="json")
+        assert response.status_code == 404, address
+        assert message in response.json()["detail"], (address, response.json())
+    # a role that may not enter data is refused before the visit is looked at, as before
+    refused = api(crf_world.monitor).put(
+        f"{base}baseline_history/?visit=999999", body, format="json"
+    )
+    assert refused.status_code == 403
+    assert not FormInstance.objects.exists()
+    assert not AuditRecord.objects.filter(entity="crfs.itemvalue").exists()
+
+
 def test_history(crf_world):
     put(crf_world)
     put(crf_world, body={"values": {"weight": 70}, "expected_version": 1, "reason": "Scale fixed"})

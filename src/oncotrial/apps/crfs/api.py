@@ -27,6 +27,7 @@ from oncotrial.apps.accounts.access import require, study_for
 from oncotrial.apps.crfs import selectors, services
 from oncotrial.apps.subjects.api import field_errors, subject_or_404
 from oncotrial.apps.subjects.models import Subject
+from oncotrial.apps.visits import selectors as visit_selectors
 from oncotrial.apps.visits.models import Visit
 from oncotrial.domain.permissions import Action
 from oncotrial.domain.protocol.forms import Form
@@ -389,12 +390,19 @@ class FormApi(APIView):
     )
     def put(self, request: Request, key: str, number: str, form_id: str) -> Response:
         view = study_for(request.user, key, Action.VIEW_SUBJECTS)
-        subject = subject_or_404(request.user, view, number)
+        visit_pk = _int_param(request, "visit", None)
+        if visit_pk is None:
+            subject, visit = subject_or_404(request.user, view, number), None
+        else:
+            try:
+                subject, visit = visit_selectors.subject_and_visit(
+                    request.user, view.study, number, visit_pk
+                )
+            except Subject.DoesNotExist:
+                raise Http404(f"No subject {number}") from None
         require(request.user, subject.study, Action.ENTER_DATA, subject.site)
         try:
-            _form, visit = selectors.form_target(
-                subject, form_id, _int_param(request, "visit", None)
-            )
+            _form, visit = selectors.form_target(subject, form_id, visit_pk, visit)
         except (Visit.DoesNotExist, LookupError) as exc:
             raise Http404(str(exc)) from None
         data = save_request_data(request.data)

@@ -329,22 +329,25 @@ def casebook_for(subject: Subject) -> Casebook:
 
 
 def form_target(
-    subject: Subject, form_id: str, visit_pk: int | None = None
+    subject: Subject, form_id: str, visit_pk: int | None = None, visit: Visit | None = None
 ) -> tuple[Form, Visit | None]:
     """The protocol form `form_id` of the subject and the visit (of that subject) it is
-    filled at. Visit.DoesNotExist or LookupError when there is no such form or visit."""
+    filled at: `visit`, when the caller has read the subject's visit `visit_pk` already
+    (`visits.selectors.subject_and_visit`), else read here. Visit.DoesNotExist or
+    LookupError when there is no such form or visit."""
     protocol = protocol_for(subject)
     form = form_definition(protocol, form_id)
     if form is None:
         raise LookupError(f"The protocol has no form {form_id!r}.")
-    visit = None
-    if visit_pk is not None:
+    if visit_pk is None:
+        return form, None
+    if visit is None or visit.pk != visit_pk or visit.subject_id != subject.pk:
         visit = fetch_one(Visit, "{id} = %s AND {subject_id} = %s", [visit_pk, subject.pk])
         if visit is None:
             raise Visit.DoesNotExist(f"Subject {subject.subject_number} has no visit {visit_pk}.")
         visit.subject = subject
-        if form_id not in visit_forms(protocol).get(visit.visit_id, []):
-            raise LookupError(f"Form {form_id} is not collected at visit {visit.label}.")
+    if form_id not in visit_forms(protocol).get(visit.visit_id, []):
+        raise LookupError(f"Form {form_id} is not collected at visit {visit.label}.")
     return form, visit
 
 

@@ -46,7 +46,7 @@ def subjects_for(user: Any, study: Study, site: Site | None = None) -> QuerySet[
 
 
 # what a subject is read with (the protocol JSON of its version deferred)
-_SUBJECT_RELATIONS = {
+SUBJECT_RELATIONS = {
     "site": None,
     "candidate": None,
     "protocol_version": study_selectors.VERSION_COLUMNS,
@@ -60,7 +60,7 @@ def get_subject(user: Any, study: Study, number: str) -> Subject:
         Subject,
         "{study_id} = %s AND {subject_number} = %s",
         [study.pk, number],
-        related=_SUBJECT_RELATIONS,
+        related=SUBJECT_RELATIONS,
     )
     site_ids = access_selectors.site_ids_for(user, study, Action.VIEW_SUBJECTS)
     if subject is None or (site_ids is not None and subject.site_id not in site_ids):
@@ -77,7 +77,7 @@ def reread(pk: int) -> Subject:
         Subject,
         "{id} = %s",
         [pk],
-        related={"study": None, **_SUBJECT_RELATIONS},
+        related={"study": None, **SUBJECT_RELATIONS},
     )
     if found is None:
         raise Subject.DoesNotExist(f"No subject with key {pk}.")

@@ -6,13 +6,17 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from oncotrial.apps.accounts import selectors as access_selectors
 from oncotrial.apps.accounts.models import Site
+from oncotrial.apps.rows import fetch_one
 from oncotrial.apps.studies.models import Study
 from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects.models import Subject
+from oncotrial.apps.subjects.selectors import SUBJECT_RELATIONS
 from oncotrial.apps.visits.models import Visit
 from oncotrial.apps.visits.services import as_planned
 from oncotrial.domain import calendar as domain_calendar
+from oncotrial.domain.permissions import Action
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,28 @@ def get_visit(user: Any, study: Study, visit_pk: int) -> Visit:
     return Visit.objects.select_related("subject__site", "subject__study").get(
         pk=visit_pk, subject__in=subject_selectors.subjects_for(user, study)
     )
+
+
+def subject_and_visit(
+    user: Any, study: Study, number: str, visit_pk: int
+) -> tuple[Subject, Visit | None]:
+    """The subject `number`, read as `subjects.selectors.get_subject` reads it, with its
+    visit `visit_pk` (None when it has no such visit), in one statement.
+    Subject.DoesNotExist when the subject is not at one of the user's sites."""
+    visit = fetch_one(
+        Visit,
+        "{id} = %s AND {subject__study_id} = %s AND {subject__subject_number} = %s",
+        [visit_pk, study.pk, number],
+        related={
+            "subject": None,
+            **{f"subject__{key}": columns for key, columns in SUBJECT_RELATIONS.items()},
+        },
+    )
+    site_ids = access_selectors.site_ids_for(user, study, Action.VIEW_SUBJECTS)
+    if visit is None or (site_ids is not None and visit.subject.site_id not in site_ids):
+        return subject_selectors.get_subject(user, study, number), None
+    visit.subject.study = study
+    return visit.subject, visit
 
 
 def worklist(
