@@ -418,6 +418,16 @@ def run_client(
     client.close()
 
 
+def machine_speed() -> float:
+    """CPU seconds a fixed Python loop (10 million additions) takes: this machine's speed
+    at the time (the host's other load changes it), to read the figures against."""
+    started = time.process_time()
+    total = 0
+    for step in range(10_000_000):
+        total += step
+    return round(time.process_time() - started, 3)
+
+
 def _percentile(sorted_values: list[float], p: float) -> float:
     if not sorted_values:
         return float("nan")
@@ -480,6 +490,7 @@ def main(argv: list[str] | None = None) -> int:
         log(f"preparing a {engine} database in {pg_name or workdir}")
         targets = prepare(args.clients, forms, log)
         audit_before, _, _ = audit_state()
+        speed_before = machine_speed()
         port = _free_port()
         server = start_server(env, port, args.workers, args.threads, workdir / "server.log")
         log(f"gunicorn on {HOST}:{port}: {args.workers} workers x {args.threads} threads")
@@ -525,6 +536,7 @@ def main(argv: list[str] | None = None) -> int:
             raise RuntimeError("a client did not finish")
         stop_server(server)
         server = None
+        speed_after = machine_speed()
         audit_after, chain_ok, chain_count = audit_state()
 
         window = (t0 + args.warmup, stop_at[0])
@@ -560,6 +572,7 @@ def main(argv: list[str] | None = None) -> int:
                 round(database_cpu / max(1, len(saved)) * 1000, 2) if pg_name else None
             ),
             "load_average": [round(x, 2) for x in os.getloadavg()],
+            "python_loop_s": [speed_before, speed_after],
             "audit_records_written": audit_after - audit_before,
             "items_changed_by_saves": changed,
             "audit_matches": audit_after - audit_before == changed,
@@ -588,6 +601,10 @@ def main(argv: list[str] | None = None) -> int:
                 + (f"PostgreSQL {figures['database_cpu_ms_per_save']} ms, " if pg_name else "")
                 + f"clients {figures['client_cpu_ms_per_save']} ms; "
                 f"load average {figures['load_average']}"
+            )
+            print(
+                f"  machine speed: a 10-million-step Python loop took {speed_before} s "
+                f"before the run, {speed_after} s after (less is faster)"
             )
             print(
                 f"  audit records written: {figures['audit_records_written']} "
