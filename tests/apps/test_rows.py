@@ -153,3 +153,33 @@ def test_rows_further_along_foreign_keys_come_in_the_same_statement(
     assert any(i.visit is None for i in instances)
     with pytest.raises(ValueError, match="read subject first"):
         fetch(Visit, "{pk} > %s", [0], related={"subject__site": None})
+
+
+def test_statements_run_together_change_what_each_would_and_answer_the_one_asked(
+    dm_world, django_assert_num_queries
+):
+    from django.db import connection, transaction
+
+    from oncotrial.apps.rows import execute_together
+
+    visits = list(Visit.objects.filter(subject=dm_world.subject).order_by("pk")[:3])
+    update = 'UPDATE "visits_visit" SET "label" = %s WHERE "id" = %s'
+    answering = 'UPDATE "visits_visit" SET "label" = %s WHERE "id" = %s RETURNING "id"'
+    together = 1 if connection.vendor == "postgresql" else 3
+    with transaction.atomic(), django_assert_num_queries(together):
+        answer = execute_together(
+            [
+                (update, ["first relabelled", visits[0].pk]),
+                (answering, ["second relabelled", visits[1].pk]),
+                (update, ["third relabelled", visits[2].pk]),
+            ],
+            answer=1,
+        )
+    assert answer == [(visits[1].pk,)]
+    labels = [v.label for v in Visit.objects.filter(pk__in=[v.pk for v in visits]).order_by("pk")]
+    assert labels == ["first relabelled", "second relabelled", "third relabelled"]
+    # a single statement runs as it is; a statement without rows answers none
+    read = 'SELECT "label" FROM "visits_visit" WHERE "id" = %s'
+    with django_assert_num_queries(1):
+        assert execute_together([(read, [visits[0].pk])]) == [("first relabelled",)]
+    assert execute_together([(update, ["again", visits[0].pk])]) == []

@@ -38,9 +38,6 @@ class _Part:
     model: type[Model]
     attnames: list[str]
     start: int
-    attribute: str = ""
-    """The foreign key this part is read for, as a key of `related` ("" for the base
-    model)."""
     pk_index: int = 0
     """Where the primary key is among `attnames`."""
     plain: bool = False
@@ -52,7 +49,7 @@ class _Part:
 
     def instance(self, row: list[Any], alias: str) -> Model | None:
         values = row[self.start : self.start + len(self.attnames)]
-        if self.attribute and values[self.pk_index] is None:
+        if self.foreign_key is not None and values[self.pk_index] is None:
             return None
         if not self.plain:
             return self.model.from_db(alias, self.attnames, values)
@@ -67,7 +64,7 @@ class _Part:
         return instance
 
     def attach(self, instance: Model, related: Model | None) -> None:
-        """Set `related` as the instance's `attribute`, as assigning it would: the
+        """Set `related` as the instance's foreign key, as assigning it would: the
         foreign key's value came in the same row, so only the caches are set."""
         self.foreign_key.set_cached_value(instance, related)
         if related is not None and not self.foreign_key.remote_field.multiple:
@@ -78,7 +75,7 @@ def _nullable(targets: list[Any], index: int) -> bool:
     """Whether the rows of `targets[index]` may be missing (joined through a nullable
     foreign key somewhere on the way from the base model)."""
     while index:
-        _target, _columns, _table, _attribute, foreign_key, parent = targets[index]
+        _target, _columns, _table, foreign_key, parent = targets[index]
         if foreign_key.null:
             return True
         index = parent
@@ -154,8 +151,8 @@ def _statement(
     parts: list[_Part] = []
     converters: list[tuple[int, Callable[..., Any], Any]] = []
     joins = ""
-    targets: list[tuple[type[Model], Sequence[str] | None, str, str, Any, int]] = [
-        (model, columns, base, "", None, 0)
+    targets: list[tuple[type[Model], Sequence[str] | None, str, Any, int]] = [
+        (model, columns, base, None, 0)
     ]
     keys = [""]
     for number, (attribute, related_columns) in enumerate(related.items(), start=1):
@@ -175,11 +172,11 @@ def _statement(
             f" ON {table}.{quote(target._meta.pk.column)} = "
             f"{names[prefix + foreign_key.attname]}"
         )
-        targets.append((target, related_columns, table, attribute, foreign_key, parent))
+        targets.append((target, related_columns, table, foreign_key, parent))
         keys.append(attribute)
         for field in target._meta.concrete_fields:
             names[f"{attribute}__{field.attname}"] = column(table, field)
-    for target, target_columns, table, attribute, foreign_key, parent in targets:
+    for target, target_columns, table, foreign_key, parent in targets:
         fields = _chosen(target, target_columns)
         start = len(selected)
         for offset, field in enumerate(fields):
@@ -192,9 +189,7 @@ def _statement(
                 converters.append((start + offset, converter, expression))
         attnames = [field.attname for field in fields]
         pk_index = attnames.index(target._meta.pk.attname)
-        parts.append(
-            _Part(target, attnames, start, attribute, pk_index, _plain(target), foreign_key, parent)
-        )
+        parts.append(_Part(target, attnames, start, pk_index, _plain(target), foreign_key, parent))
     sql = (
         f"SELECT {', '.join(selected)} FROM {quote(meta.db_table)}"
         f"{' ' + base if base else ''}{joins} WHERE {where.format(**names)}"
@@ -225,6 +220,34 @@ def cursor(connection: BaseDatabaseWrapper | None = None) -> CursorWrapper:
     made = connection.cursor()
     connection.__dict__["_kept_cursor"] = (connection.connection, logged, made)
     return made
+
+
+def execute_together(
+    statements: Sequence[tuple[str, Sequence[Any]]], answer: int = -1
+) -> list[tuple[Any, ...]]:
+    """Run `statements` (SQL, parameters) in the current transaction and give the rows
+    statement `answer` returns. On PostgreSQL they go as one statement, the others as
+    data-modifying WITHs of the answering one (one round trip, one statement to plan):
+    they must then touch different rows, and the answer does not see their changes.
+    Elsewhere one by one, in order."""
+    connection = transaction.get_connection()
+    kept = cursor(connection)
+    answering = statements[answer]
+    if connection.vendor != "postgresql" or len(statements) == 1:
+        rows: list[tuple[Any, ...]] = []
+        for statement in statements:
+            kept.execute(statement[0], list(statement[1]))
+            if statement is answering:
+                rows = kept.fetchall() if kept.description else []
+        return rows
+    others = [statement for statement in statements if statement is not answering]
+    quote = connection.ops.quote_name
+    steps = ", ".join(f"{quote(f'step_{n}')} AS ({sql})" for n, (sql, _p) in enumerate(others))
+    kept.execute(
+        f"WITH {steps} {answering[0]}",
+        [value for _sql, params in others for value in params] + list(answering[1]),
+    )
+    return kept.fetchall() if kept.description else []
 
 
 def fetch(

@@ -16,7 +16,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 from oncotrial.apps.crfs.models import FormInstance, ItemValue, Query
-from oncotrial.apps.rows import cursor, fetch, fetch_one
+from oncotrial.apps.rows import cursor, execute_together, fetch, fetch_one
 
 _INSTANCE_COLUMNS = ("id", "subject_id", "visit_id", "form_id", "repeat_index", "version")
 _ITEM_COLUMNS = ("id", "form_instance_id", "item_id", "value", "unit", "updated_by_id")
@@ -68,8 +68,8 @@ def item_values(instance_id: int) -> dict[str, ItemValue]:
 
 def save_changes(instance: FormInstance | None, rows: list[ItemValue]) -> None:
     """Store the instance's new version with who saved it and when (unless None), and
-    each row's value and unit with who changed it and when. On PostgreSQL in one
-    statement (data-modifying WITHs), elsewhere one statement per row."""
+    each row's value and unit with who changed it and when (one statement on
+    PostgreSQL: `rows.execute_together`)."""
     connection = transaction.get_connection()
     adapt = connection.ops.adapt_datetimefield_value
     value_field = ItemValue._meta.get_field("value")
@@ -84,22 +84,9 @@ def save_changes(instance: FormInstance | None, rows: list[ItemValue]) -> None:
     for row in rows:
         value = value_field.get_db_prep_save(row.value, connection)
         writes.append(("item", [value, row.unit, adapt(row.updated_at), row.updated_by_id, row.pk]))
-    if not writes:
-        return
-    statements = _statements(connection)
-    kept = cursor(connection)
-    if connection.vendor != "postgresql":
-        for statement, params in writes:
-            kept.execute(statements[statement], params)
-        return
-    quote = connection.ops.quote_name
-    *first, (last, last_params) = writes
-    steps = ", ".join(
-        f"{quote(f'write_{number}')} AS ({statements[statement]})"
-        for number, (statement, _params) in enumerate(first)
-    )
-    sql = (f"WITH {steps} " if steps else "") + statements[last]
-    kept.execute(sql, [value for _statement, params in first for value in params] + last_params)
+    if writes:
+        statements = _statements(connection)
+        execute_together([(statements[name], params) for name, params in writes])
 
 
 def unresolved_queries(instance_id: int) -> int:
