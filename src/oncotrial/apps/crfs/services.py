@@ -17,10 +17,8 @@ writes nothing (no audit record, no new version).
 from __future__ import annotations
 
 import datetime as dt
-import importlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from types import ModuleType
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -30,8 +28,8 @@ from django.utils import timezone
 from oncotrial.apps.accounts.access import require
 from oncotrial.apps.audit.models import AuditRecord
 from oncotrial.apps.audit.services import AuditContext, ValueChange, as_text, record_values
-from oncotrial.apps.crfs import form_store
-from oncotrial.apps.crfs.models import FormInstance, ItemValue, Lock, Query, QueryMessage
+from oncotrial.apps.crfs import form_store, locks, queries, signatures
+from oncotrial.apps.crfs.models import FormInstance, ItemValue, Query
 from oncotrial.apps.studies.selectors import protocol_of
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits.models import Visit
@@ -42,14 +40,6 @@ from oncotrial.domain.protocol.forms import Form
 
 NON_FIELD = "__all__"
 ITEM_ENTITY = "crfs.itemvalue"
-
-
-def _optional(name: str) -> ModuleType | None:
-    """A sibling module of this app, when it is installed."""
-    try:
-        return importlib.import_module(f"oncotrial.apps.crfs.{name}")
-    except ModuleNotFoundError:
-        return None
 
 
 # --------------------------------------------------------------------------- errors
@@ -161,39 +151,6 @@ def _check_target(
     return form
 
 
-# --------------------------------------------------------------------------- locks
-
-
-def _assert_unlocked(form_instance: FormInstance | None, visit: Visit | None, subject: Subject):
-    locks = _optional("locks")
-    if locks is not None and hasattr(locks, "assert_unlocked"):
-        locks.assert_unlocked(form_instance=form_instance, visit=visit, subject=subject)
-        return
-    # until the lock services exist: any lock in force over the form refuses the save
-    covering = Lock.objects.filter(study_id=subject.study_id, unlocked_at__isnull=True)
-    lock = (
-        (
-            covering.filter(scope=Lock.Scope.STUDY)
-            | covering.filter(scope=Lock.Scope.SUBJECT, subject=subject)
-            | (covering.filter(scope=Lock.Scope.VISIT, visit=visit) if visit else covering.none())
-            | (
-                covering.filter(scope=Lock.Scope.FORM, form_instance=form_instance)
-                if form_instance is not None
-                else covering.none()
-            )
-        )
-        .order_by("pk")
-        .first()
-    )
-    if lock is not None:
-        raise CrfError(
-            {
-                "lock": f"The data is locked ({lock.get_scope_display().lower()} lock); "
-                "a data manager must unlock it before it can change."
-            }
-        )
-
-
 # --------------------------------------------------------------------------- helpers
 
 
@@ -267,56 +224,13 @@ def _stored_items(instance: FormInstance) -> dict[str, ItemValue]:
 def _raise_queries(
     form_instance: FormInstance, findings: list[crf.SoftFinding], changed: set[str]
 ) -> list[Query]:
-    queries_module = _optional("queries")
-    raised: list[Query] = []
-    for finding in findings:
-        if not changed.intersection(finding.items or (finding.item_id,)):
-            continue  # the value was queried when it was entered; do not ask again
-        if queries_module is not None and hasattr(queries_module, "raise_automatic"):
-            raised.append(
-                queries_module.raise_automatic(
-                    form_instance, finding.item_id, finding.check_id, finding.message
-                )
-            )
-            continue
-        existing = (
-            Query.objects.filter(
-                form_instance=form_instance,
-                item_id=finding.item_id,
-                check_id=finding.check_id,
-                origin=Query.Origin.AUTOMATIC,
-                status__in=[Query.Status.OPEN, Query.Status.ANSWERED],
-            )
-            .order_by("pk")
-            .first()
-        )
-        if existing is not None:
-            raised.append(existing)
-            continue
-        now = timezone.now()
-        subject = form_instance.subject
-        query = Query.objects.create(
-            study_id=subject.study_id,
-            site_id=subject.site_id,
-            subject=subject,
-            form_instance=form_instance,
-            item_id=finding.item_id,
-            check_id=finding.check_id,
-            origin=Query.Origin.AUTOMATIC,
-            text=finding.message,
-            raised_at=now,
-        )
-        QueryMessage.objects.create(
-            query=query, action=QueryMessage.Action.OPEN, text=finding.message, at=now
-        )
-        raised.append(query)
-    return raised
-
-
-def _invalidate_signatures(form_instance: FormInstance, reason: str, user: Any) -> None:
-    signatures = _optional("signatures")
-    if signatures is not None and hasattr(signatures, "invalidate_for"):
-        signatures.invalidate_for(form_instance, reason, user=user)
+    """An automatic query for each soft finding on a changed item (a finding on values
+    that did not change was queried when they were entered)."""
+    return [
+        queries.raise_automatic(form_instance, finding.item_id, finding.check_id, finding.message)
+        for finding in findings
+        if changed.intersection(finding.items or (finding.item_id,))
+    ]
 
 
 # --------------------------------------------------------------------------- save
@@ -355,7 +269,7 @@ def save_form(
         existing = form_store.instance_for_update(
             subject.pk, visit.pk if visit is not None else None, form_id, repeat_index
         )
-        _assert_unlocked(existing, visit, subject)
+        locks.assert_unlocked(form_instance=existing, visit=visit, subject=subject)
         stored: dict[str, ItemValue] = {}
         if existing is not None:
             existing.subject = subject
@@ -453,13 +367,16 @@ def save_form(
                 changed_rows.append(row)
                 audited.append(ValueChange(row, item_id, old, new))
         form_store.save_changes(None if created else instance, changed_rows)
+        # read before the audit append: the chain head stays locked from there to commit
+        signed = [] if created else signatures.covering_ids(instance)
         records = record_values(context, audited)
         raised = _raise_queries(instance, validation.soft_findings, set(changes))
-        if not created:
-            _invalidate_signatures(
+        if signed:
+            signatures.invalidate_for(
                 instance,
                 reason or f"Data changed: {', '.join(changes)}.",
-                user,
+                user=user,
+                covering=signed,
             )
     return SaveResult(
         instance, list(changes), raised, validation, created, records, form=form, items=stored

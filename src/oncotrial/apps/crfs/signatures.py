@@ -250,14 +250,21 @@ def covering_ids(form_instance: FormInstance) -> list[int]:
 
 
 def invalidate_for(
-    form_instance: FormInstance, reason: str, *, user: Any = None
+    form_instance: FormInstance,
+    reason: str,
+    *,
+    user: Any = None,
+    covering: list[int] | None = None,
 ) -> list[Signature]:
     """Invalidate every valid signature covering `form_instance` because its data
     changed (the form's, its visit's and the casebook's). Audited; `user` is who changed
-    the data (the system when not given). Returns the signatures invalidated."""
+    the data (the system when not given). `covering` is what `covering_ids` answered
+    earlier in the same transaction, with the form's row locked (signing locks it too).
+    Returns the signatures invalidated."""
     reason = (reason or "").strip() or "The signed data changed."
     with transaction.atomic(savepoint=False):
-        covering = covering_ids(form_instance)
+        if covering is None:
+            covering = covering_ids(form_instance)
         if not covering:
             return []
         signatures = list(
