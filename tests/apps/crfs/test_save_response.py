@@ -110,6 +110,9 @@ def test_each_save_answers_with_the_form_a_fresh_read_returns(dm_world):
     assert items["metastatic_sites"]["visible"] is False
     assert "metastatic_sites" not in answer["form"]["values"]
     assert [notice["item_id"] for notice in answer["notices"]] == ["metastatic_sites"]
+    # no query raised by this save: the open one is counted with the save's writes
+    assert answer["raised_queries"] == []
+    assert answer["form"]["open_queries"] == 1
 
     # a save that changes nothing, on a signed form: still signed
     _sign(dm_world)

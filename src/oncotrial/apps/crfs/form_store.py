@@ -66,36 +66,47 @@ def item_values(instance_id: int) -> dict[str, ItemValue]:
     return {row.item_id: row for row in rows}
 
 
-def save_changes(instance: FormInstance | None, rows: list[ItemValue]) -> None:
-    """Store the instance's new version with who saved it and when (unless None), and
-    each row's value and unit with who changed it and when (one statement on
-    PostgreSQL: `rows.execute_together`)."""
+def save_changes(instance: FormInstance, rows: list[ItemValue], *, created: bool) -> int:
+    """Store the instance's new version with who saved it and when (unless it was
+    `created` by this save), and each row's value and unit with who changed it and when.
+    Returns how many of the instance's queries are unresolved (open or answered), read
+    with the writes: one statement on PostgreSQL (`rows.execute_together`). A new
+    instance has none."""
+    if created and not rows:
+        return 0
     connection = transaction.get_connection()
     adapt = connection.ops.adapt_datetimefield_value
     value_field = ItemValue._meta.get_field("value")
+    statements = _statements(connection)
     writes: list[tuple[str, list[Any]]] = []
-    if instance is not None:
+    if not created:
         writes.append(
             (
-                "version",
+                statements["version"],
                 [instance.version, adapt(instance.updated_at), instance.updated_by_id, instance.pk],
             )
         )
     for row in rows:
         value = value_field.get_db_prep_save(row.value, connection)
-        writes.append(("item", [value, row.unit, adapt(row.updated_at), row.updated_by_id, row.pk]))
-    if writes:
-        statements = _statements(connection)
-        execute_together([(statements[name], params) for name, params in writes])
+        writes.append(
+            (
+                statements["item"],
+                [value, row.unit, adapt(row.updated_at), row.updated_by_id, row.pk],
+            )
+        )
+    writes.append((statements["unresolved"], _unresolved_params(instance.pk)))
+    ((count,),) = execute_together(writes)
+    return int(count)
+
+
+def _unresolved_params(instance_id: int) -> list[Any]:
+    return [instance_id, Query.Status.OPEN, Query.Status.ANSWERED]
 
 
 def unresolved_queries(instance_id: int) -> int:
     """How many of the instance's queries are open or answered."""
     connection = transaction.get_connection()
     kept = cursor(connection)
-    kept.execute(
-        _statements(connection)["unresolved"],
-        [instance_id, Query.Status.OPEN, Query.Status.ANSWERED],
-    )
+    kept.execute(_statements(connection)["unresolved"], _unresolved_params(instance_id))
     (count,) = kept.fetchone()
     return int(count)

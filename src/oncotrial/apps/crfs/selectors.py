@@ -384,13 +384,17 @@ def saved_entry(
 ) -> FormEntry:
     """The form as `save_form` just left it, built from the rows the save wrote. A save
     that changed something found no lock in force and invalidated every signature
-    covering the form, so only the form's unresolved queries are read (one query); a
-    save that changed nothing reads the subject's queries, signatures and locks."""
+    covering the form, so only the form's unresolved queries are needed: counted by the
+    save, or read here (one query) when the save's checks raised queries; a save that
+    changed nothing reads the subject's queries, signatures and locks."""
     assert result.form is not None
     instance = result.form_instance if result.form_instance.pk is not None else None
     rows = sorted(result.items.values(), key=lambda row: row.pk)
     if instance is not None and result.changed_items:
-        context = _Context({instance.pk: form_store.unresolved_queries(instance.pk)}, [], [])
+        unresolved = result.unresolved_queries
+        if unresolved is None:
+            unresolved = form_store.unresolved_queries(instance.pk)
+        context = _Context({instance.pk: unresolved}, [], [])
         return _entry(
             result.form, subject, visit, repeat_index, instance, rows, context, result.validation
         )

@@ -102,6 +102,9 @@ class SaveResult:
     form: Form | None = None
     items: dict[str, ItemValue] = field(default_factory=dict)
     """The form's item values as the save left them, by item id."""
+    unresolved_queries: int | None = None
+    """How many of the form's queries are open or answered after the save (None: not
+    known, as when the save's checks raised queries)."""
 
     @property
     def soft_findings(self) -> list[crf.SoftFinding]:
@@ -366,11 +369,13 @@ def save_form(
                 row.updated_by = user
                 changed_rows.append(row)
                 audited.append(ValueChange(row, item_id, old, new))
-        form_store.save_changes(None if created else instance, changed_rows)
+        unresolved = form_store.save_changes(instance, changed_rows, created=created)
         # read before the audit append: the chain head stays locked from there to commit
         signed = [] if created else signatures.covering_ids(instance)
         records = record_values(context, audited)
         raised = _raise_queries(instance, validation.soft_findings, set(changes))
+        # a raised query may be new or one already counted
+        known_unresolved = None if raised else unresolved
         if signed:
             signatures.invalidate_for(
                 instance,
@@ -379,7 +384,15 @@ def save_form(
                 covering=signed,
             )
     return SaveResult(
-        instance, list(changes), raised, validation, created, records, form=form, items=stored
+        instance,
+        list(changes),
+        raised,
+        validation,
+        created,
+        records,
+        form=form,
+        items=stored,
+        unresolved_queries=known_unresolved,
     )
 
 
