@@ -5,7 +5,10 @@ may not enter data, and each item's history."""
 from __future__ import annotations
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from oncotrial.apps.audit.models import AuditRecord
@@ -15,9 +18,24 @@ from tests.apps.crfs.sirolimus_form import BASELINE
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(autouse=True, params=["forced", "token"])
+def authentication(request, monkeypatch):
+    """Each test twice: as a user already authenticated (as a session is), and by API
+    token, whose memberships and studies come with the token and spare the study read."""
+    monkeypatch.setattr(f"{__name__}.AUTHENTICATION", request.param)
+    return request.param
+
+
+AUTHENTICATION = "forced"
+
+
 def api(user):
     client = APIClient()
-    client.force_authenticate(user)
+    if AUTHENTICATION == "token":
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    else:
+        client.force_authenticate(user)
     return client
 
 
@@ -222,3 +240,33 @@ def test_schema_builds(crf_world):
     response = api(crf_world.coordinator).get("/api/schema/")
     assert response.status_code == 200
     assert b"crfs_form_save" in response.content
+
+
+def test_a_save_by_token_reads_the_study_with_the_token(crf_world, authentication):
+    with CaptureQueriesContext(connection) as queries:
+        response = put(crf_world)
+    assert response.status_code == 200, response.content
+    [study_read] = [q["sql"] for q in queries.captured_queries if "studies_study" in q["sql"]]
+    if authentication == "token":
+        # with the token and the memberships; the subject's protocol version comes with
+        # the subject, and the study's current one is not needed to save
+        assert "authtoken_token" in study_read
+        assert "accounts_membership" in study_read
+    else:
+        assert "studies_protocolversion" in study_read  # the study with its current protocol
+
+
+def test_a_save_by_someone_outside_the_study_is_404_and_by_a_superuser_403(
+    crf_world, django_user_model
+):
+    outsider = django_user_model.objects.create_user("outsider", password="a-long-pass-123")
+    response = put(crf_world, user=outsider)
+    assert response.status_code == 404
+    assert "No study" in response.json()["detail"]
+    assert not FormInstance.objects.exists()
+    # a superuser sees every study, its subjects and data only with a role in it
+    admin = django_user_model.objects.create_superuser("admin", password="a-long-pass-123")
+    refused = put(crf_world, user=admin)
+    assert refused.status_code == 403
+    assert "does not allow this (view_subjects)" in refused.json()["detail"]
+    assert not FormInstance.objects.exists()

@@ -25,13 +25,29 @@ def study_for(user: Any, key: str, action: Action = Action.VIEW_STUDY) -> study_
         view = study_selectors.get_study(key)
     except Study.DoesNotExist:
         raise Http404(f"No study {key}") from None
-    if not (user.is_superuser or access_selectors.roles_at(user, view.study)):
-        raise Http404(f"No study {key}")
-    if not (user.is_superuser and action == Action.VIEW_STUDY) and not access_selectors.can(
-        user, view.study, action
-    ):
-        raise PermissionDenied(f"Your role in {key} does not allow this ({action.value}).")
+    _check_study(user, view.study, action)
     return view
+
+
+def study_row_for(user: Any, key: str, action: Action = Action.VIEW_STUDY) -> Study:
+    """The study `key` as `study_for` checks it, without its current protocol: for the
+    requests that work under a subject's own protocol version. Found among the
+    memberships read with the user's API token when it is one of their studies (no
+    statement), read with `study_for` otherwise."""
+    study = access_selectors.remembered_study(user, key)
+    if study is None:
+        return study_for(user, key, action).study
+    _check_study(user, study, action)
+    return study
+
+
+def _check_study(user: Any, study: Study, action: Action) -> None:
+    if not (user.is_superuser or access_selectors.roles_at(user, study)):
+        raise Http404(f"No study {study.key}")
+    if not (user.is_superuser and action == Action.VIEW_STUDY) and not access_selectors.can(
+        user, study, action
+    ):
+        raise PermissionDenied(f"Your role in {study.key} does not allow this ({action.value}).")
 
 
 def require(user: Any, study: Study, action: Action, site: Site | None = None) -> None:

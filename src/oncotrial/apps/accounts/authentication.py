@@ -1,8 +1,10 @@
 """API authentication by token (``Authorization: Token <key>``), as Django REST
 framework's own, in plain SQL (`oncotrial.apps.rows`): every API call makes this
-lookup. The user's memberships are read in the same statement, with the user and their
-sites, and kept for the request: the first check of the user's roles then reads
-nothing more. A user with no membership is read with the token in a second statement."""
+lookup. The user's memberships are read in the same statement, with the user, their
+sites and studies, and kept for the request: the first check of the user's roles then
+reads nothing more, nor does finding one of the user's studies by key
+(`access.study_row_for`). A user with no membership is read with the token in a second
+statement."""
 
 from __future__ import annotations
 
@@ -27,7 +29,7 @@ class TokenAuthentication(authentication.TokenAuthentication):
             Membership,
             "{user_id} = " + user_of_token,
             [key],
-            related={"user": None, "site": None},
+            related={"user": None, "site": None, "study": None},
             order_by="{role}, {id}",
         )
         if memberships:

@@ -40,8 +40,19 @@ def _read_memberships(user: Any, study: Study) -> list[Membership]:
 
 def remember_memberships(user: Any, memberships: list[Membership]) -> None:
     """Keep for the request every membership of `user` in every study (with their
-    sites, ordered by role), read with the user: role checks then read nothing."""
+    sites and studies, ordered by role), read with the user: role checks then read
+    nothing."""
     remember(("all memberships", user.pk), memberships)
+
+
+def remembered_study(user: Any, key: str) -> Study | None:
+    """The study `key` as read with the user's memberships (`remember_memberships`);
+    None when they were not read that way or the user has no role in it."""
+    every = recall(("all memberships", getattr(user, "pk", None)))
+    for membership in every or ():
+        if membership.study.key == key:
+            return membership.study  # type: ignore[no-any-return]
+    return None
 
 
 def studies_for(user: Any) -> QuerySet[Study]:

@@ -23,8 +23,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from oncotrial.apps.accounts.access import require, study_for
+from oncotrial.apps.accounts.access import require, study_for, study_row_for
 from oncotrial.apps.crfs import selectors, services
+from oncotrial.apps.subjects import selectors as subject_selectors
 from oncotrial.apps.subjects.api import field_errors, subject_or_404
 from oncotrial.apps.subjects.models import Subject
 from oncotrial.apps.visits import selectors as visit_selectors
@@ -389,17 +390,18 @@ class FormApi(APIView):
         operation_id="crfs_form_save",
     )
     def put(self, request: Request, key: str, number: str, form_id: str) -> Response:
-        view = study_for(request.user, key, Action.VIEW_SUBJECTS)
+        # the subject's own protocol version is read with it: the study alone here
+        study = study_row_for(request.user, key, Action.VIEW_SUBJECTS)
         visit_pk = _int_param(request, "visit", None)
-        if visit_pk is None:
-            subject, visit = subject_or_404(request.user, view, number), None
-        else:
-            try:
+        try:
+            if visit_pk is None:
+                subject, visit = subject_selectors.get_subject(request.user, study, number), None
+            else:
                 subject, visit = visit_selectors.subject_and_visit(
-                    request.user, view.study, number, visit_pk
+                    request.user, study, number, visit_pk
                 )
-            except Subject.DoesNotExist:
-                raise Http404(f"No subject {number}") from None
+        except Subject.DoesNotExist:
+            raise Http404(f"No subject {number}") from None
         require(request.user, subject.study, Action.ENTER_DATA, subject.site)
         try:
             _form, visit = selectors.form_target(subject, form_id, visit_pk, visit)
