@@ -225,7 +225,8 @@ def start_server(env: dict[str, str], port: int, workers: int, threads: int, log
 
 
 def _cpu_seconds(pid: int) -> float:
-    """User + system CPU of process `pid` and its children (Linux /proc)."""
+    """User + system CPU of process `pid` and its children, living or ended (Linux
+    /proc: an ended child's time is in its parent's cutime and cstime)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     pids = [pid]
@@ -239,13 +240,15 @@ def _cpu_seconds(pid: int) -> float:
             fields = Path(f"/proc/{one}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
+        total += sum(int(value) for value in fields[11:15]) / tick
     return total
 
 
 def _postgres_cpu_seconds() -> float:
-    """User + system CPU of every PostgreSQL server process on this machine (Linux
-    /proc): the database's share of a run, when it is on the same cores."""
+    """User + system CPU of every PostgreSQL server process on this machine, with the
+    backends that ended (Linux /proc: in the postmaster's cutime and cstime; Django closes
+    a connection after CONN_MAX_AGE): the database's share of a run, when it is on the
+    same cores."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -257,7 +260,7 @@ def _postgres_cpu_seconds() -> float:
             fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += (int(fields[11]) + int(fields[12])) / tick
+        total += sum(int(value) for value in fields[11:15]) / tick
     return total
 
 
