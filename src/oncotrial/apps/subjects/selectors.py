@@ -62,11 +62,16 @@ def get_subject(user: Any, study: Study, number: str) -> Subject:
         [study.pk, number],
         related=SUBJECT_RELATIONS,
     )
-    site_ids = access_selectors.site_ids_for(user, study, Action.VIEW_SUBJECTS)
-    if subject is None or (site_ids is not None and subject.site_id not in site_ids):
+    if subject is None or not at_users_sites(user, study, subject):
         raise Subject.DoesNotExist(f"No subject {number} at your sites in {study.key}.")
     subject.study = study
     return subject
+
+
+def at_users_sites(user: Any, study: Study, subject: Subject) -> bool:
+    """Whether the subject of `study` is at a site where the user may see subjects."""
+    site_ids = access_selectors.site_ids_for(user, study, Action.VIEW_SUBJECTS)
+    return site_ids is None or subject.site_id in site_ids
 
 
 def reread(pk: int) -> Subject:

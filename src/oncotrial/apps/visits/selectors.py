@@ -6,7 +6,6 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from oncotrial.apps.accounts import selectors as access_selectors
 from oncotrial.apps.accounts.models import Site
 from oncotrial.apps.rows import fetch_one
 from oncotrial.apps.studies.models import Study
@@ -16,7 +15,6 @@ from oncotrial.apps.subjects.selectors import SUBJECT_RELATIONS
 from oncotrial.apps.visits.models import Visit
 from oncotrial.apps.visits.services import as_planned
 from oncotrial.domain import calendar as domain_calendar
-from oncotrial.domain.permissions import Action
 
 
 @dataclass(frozen=True)
@@ -75,8 +73,7 @@ def subject_and_visit(
             **{f"subject__{key}": columns for key, columns in SUBJECT_RELATIONS.items()},
         },
     )
-    site_ids = access_selectors.site_ids_for(user, study, Action.VIEW_SUBJECTS)
-    if visit is None or (site_ids is not None and visit.subject.site_id not in site_ids):
+    if visit is None or not subject_selectors.at_users_sites(user, study, visit.subject):
         return subject_selectors.get_subject(user, study, number), None
     visit.subject.study = study
     return visit.subject, visit
